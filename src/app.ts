@@ -1,0 +1,31 @@
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
+import type { Knex } from 'knex'
+import type { Config } from './config.js'
+import configPlugin from './plugins/external/config.js'
+import knexPlugin from './plugins/external/knex.js'
+import storePlugin from './plugins/app/store.js'
+import elevenlabsPlugin from './plugins/external/elevenlabs.js'
+import healthRoutes from './routes/health.js'
+
+export interface AppOptions {
+  config: Config
+  /** A knex owned by the caller (tests); the app then neither creates nor closes one. */
+  knex?: Knex
+  /** Apply pending migrations at startup. */
+  migrate?: boolean
+}
+
+/**
+ * The whole service as one Fastify plugin: server.ts registers it and listens, tests register
+ * it and use inject. Order matters: config, then storage, then the parts that use them.
+ */
+const app: FastifyPluginAsync<AppOptions> = async (fastify: FastifyInstance, opts) => {
+  await fastify.register(configPlugin, { config: opts.config })
+  await fastify.register(knexPlugin, { knex: opts.knex, migrate: opts.migrate })
+  await fastify.register(storePlugin)
+  await fastify.register(elevenlabsPlugin)
+
+  await fastify.register(healthRoutes)
+}
+
+export default app

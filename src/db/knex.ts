@@ -1,0 +1,66 @@
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import knexFactory, { type Knex } from 'knex'
+import type { DatabaseConfig } from '../config.js'
+
+export type Db = Knex
+
+/**
+ * One knex instance per process. Both dialects hand dates back as strings and store them as UTC
+ * text ('YYYY-MM-DD HH:MM:SS.sss'), so nothing depends on the server's or the database's zone.
+ */
+export function createKnex (db: DatabaseConfig, opts: { pool?: { min: number, max: number } } = {}): Knex {
+  if (db.client === 'mysql') {
+    const url = new URL(db.url)
+    return knexFactory({
+      client: 'mysql2',
+      connection: {
+        host: url.hostname,
+        port: url.port === '' ? 3306 : Number(url.port),
+        user: decodeURIComponent(url.username),
+        password: decodeURIComponent(url.password),
+        database: decodeURIComponent(url.pathname.replace(/^\//, '')),
+        timezone: 'Z',
+        dateStrings: true,
+        supportBigNumbers: true,
+        charset: 'utf8mb4',
+        connectTimeout: 5000
+      },
+      pool: {
+        min: opts.pool?.min ?? 0,
+        max: opts.pool?.max ?? 10,
+        afterCreate (conn: { query: (sql: string, cb: (err: Error | null) => void) => void }, done: (err: Error | null, conn: unknown) => void) {
+          // NOW() and CURRENT_TIMESTAMP must be UTC too.
+          conn.query("SET time_zone = '+00:00'", (err) => { done(err, conn) })
+        }
+      },
+      acquireConnectionTimeout: 5000
+    })
+  }
+  const filename = db.filename ?? ':memory:'
+  if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true })
+  return knexFactory({
+    client: 'better-sqlite3',
+    connection: { filename },
+    useNullAsDefault: true,
+    pool: {
+      min: 1,
+      max: 1,
+      afterCreate (conn: { pragma: (s: string) => unknown }, done: (err: Error | null, conn: unknown) => void) {
+        try {
+          if (filename !== ':memory:') conn.pragma('journal_mode = WAL')
+          conn.pragma('synchronous = NORMAL')
+          conn.pragma('busy_timeout = 5000')
+          conn.pragma('foreign_keys = ON')
+          done(null, conn)
+        } catch (err) {
+          done(err as Error, conn)
+        }
+      }
+    }
+  })
+}
+
+export function isMysql (knex: Knex): boolean {
+  return knex.client.config.client === 'mysql2'
+}
