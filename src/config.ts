@@ -22,6 +22,10 @@ export interface Config {
     baseUrl: string
     agentId?: string
     webhookSecret?: string
+    /** Per-request timeout for API calls made by syncs (the live head has API_TIMEOUT_MS). */
+    requestTimeoutMs: number
+    retryLimit: number
+    retryBaseDelayMs: number
   }
   adminToken?: string
   apiToken?: string
@@ -29,10 +33,13 @@ export interface Config {
   apiTimeoutMs: number
   headCacheTtlMs: number
   pollIntervalSeconds: number
+  pollLookbackSeconds: number
   callsTimezone: string
   detailConcurrency: number
   webhookBodyLimitBytes: number
   emulatorPort: number
+  emulatorCalls: number
+  emulatorLiveIntervalSeconds: number
 }
 
 export class ConfigError extends Error {
@@ -151,7 +158,10 @@ export function loadConfig (env: Env = process.env): Config {
       apiKey: read(env, 'ELEVENLABS_API_KEY'),
       baseUrl: httpUrl(env, 'ELEVENLABS_BASE_URL', 'https://api.elevenlabs.io'),
       agentId: read(env, 'ELEVENLABS_AGENT_ID'),
-      webhookSecret: read(env, 'ELEVENLABS_WEBHOOK_SECRET')
+      webhookSecret: read(env, 'ELEVENLABS_WEBHOOK_SECRET'),
+      requestTimeoutMs: integer(env, 'ELEVENLABS_TIMEOUT_MS', 10_000, 100, 300_000),
+      retryLimit: integer(env, 'ELEVENLABS_RETRY_LIMIT', 4, 0, 10),
+      retryBaseDelayMs: integer(env, 'ELEVENLABS_RETRY_BASE_MS', 500, 1, 60_000)
     },
     adminToken: read(env, 'ADMIN_TOKEN'),
     apiToken: read(env, 'API_TOKEN'),
@@ -159,10 +169,13 @@ export function loadConfig (env: Env = process.env): Config {
     apiTimeoutMs: integer(env, 'API_TIMEOUT_MS', 1500, 1, 60_000),
     headCacheTtlMs: integer(env, 'HEAD_CACHE_TTL_MS', 5000, 0, 3_600_000),
     pollIntervalSeconds: integer(env, 'POLL_INTERVAL_SECONDS', 300, 0, 86_400),
+    pollLookbackSeconds: integer(env, 'POLL_LOOKBACK_SECONDS', 3600, 0, 30 * 86_400),
     callsTimezone,
     detailConcurrency: integer(env, 'SYNC_DETAIL_CONCURRENCY', 4, 1, 32),
     webhookBodyLimitBytes: integer(env, 'WEBHOOK_BODY_LIMIT_MB', 50, 1, 1024) * 1024 * 1024,
-    emulatorPort: integer(env, 'EMULATOR_PORT', 4010, 0, 65535)
+    emulatorPort: integer(env, 'EMULATOR_PORT', 4010, 0, 65535),
+    emulatorCalls: integer(env, 'EMULATOR_CALLS', 250, 0, 2_000_000),
+    emulatorLiveIntervalSeconds: integer(env, 'EMULATOR_LIVE_INTERVAL_SECONDS', 60, 0, 86_400)
   }
 
   for (const name of ['ADMIN_TOKEN', 'API_TOKEN'] as const) {

@@ -55,3 +55,17 @@ export function prefixEnd (prefix: string): string {
   }
   return '\u{10ffff}'.repeat(prefix.length + 1)
 }
+
+/**
+ * The same search rule as the SQL, for calls held in memory (the live head): an id prefix, or
+ * phone digits that end the caller's or callee's number.
+ */
+export function searchMatches (call: { conversationId: string, callId?: string | null, callerNumber?: string | null, calleeNumber?: string | null }, term: string | null | undefined): boolean {
+  const plan = planSearch(term)
+  if (plan === null) return true
+  if (call.conversationId.startsWith(plan.idPrefix)) return true
+  if (call.callId != null && call.callId.startsWith(plan.idPrefix)) return true
+  if (plan.digitsReversed === undefined) return false
+  const digits = plan.digitsReversed
+  return [call.callerNumber, call.calleeNumber].some((n) => reversedDigits(n)?.startsWith(digits) === true)
+}
