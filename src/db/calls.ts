@@ -6,6 +6,12 @@ import { CALL_STATUSES, isFinalStatus, type CallCursor, type CallFilter, type Ca
 
 export const CALLS_TABLE = 'elevenlabs_calls'
 export const COUNTERS_TABLE = 'elevenlabs_call_counters'
+export const DAY_COUNTS_TABLE = 'elevenlabs_call_day_counts'
+export const NO_START_DAY = '0000-00-00'
+
+// Below this offset a page simply walks the (started_at, conversation_id) index; from here on
+// it first jumps to the right day with the per-day counts.
+const DEEP_OFFSET = 5000
 
 // Rows per INSERT: well under both dialects' bound-parameter limits at ~25 columns a row.
 const UPSERT_CHUNK = 400
@@ -61,6 +67,11 @@ function parseJson (value: unknown): unknown {
 
 function bool (value: boolean | null | undefined): number | null {
   return value === null || value === undefined ? null : (value ? 1 : 0)
+}
+
+/** The UTC day of a stored start ('YYYY-MM-DD ...' text), or the no-start day. */
+function dayOf (startedAt: string | null | undefined): string {
+  return startedAt === null || startedAt === undefined ? NO_START_DAY : String(startedAt).slice(0, 10)
 }
 
 function toRow (call: CallRecord, now: string): Row {
@@ -158,8 +169,9 @@ export type CallRepository = ReturnType<typeof createCallRepository>
  * The call store. A factory over knex (or a transaction), so a caller can run several
  * repository operations atomically: `createCallRepository(trx, opts)`.
  */
-export function createCallRepository (db: Knex | Knex.Transaction, opts: { timeZone: string }) {
+export function createCallRepository (db: Knex | Knex.Transaction, opts: { timeZone: string, deepOffset?: number }) {
   const mysql = isMysql(db as Knex)
+  const deepOffset = opts.deepOffset ?? DEEP_OFFSET
 
   function applyFilter (qb: Knex.QueryBuilder, filter: CallFilter | undefined, alias = CALLS_TABLE): void {
     if (filter?.date !== undefined && filter.date !== null) {
@@ -236,9 +248,13 @@ export function createCallRepository (db: Knex | Knex.Transaction, opts: { timeZ
     // Serialise writers on the counter rows so the before/after snapshots below are exact.
     if (mysql) await trx(COUNTERS_TABLE).select('status').orderBy('status').forUpdate()
     const ids = [...new Set(calls.map((c) => c.conversationId))]
-    const snapshot = async (): Promise<Map<string, { status: CallStatus, duration: number }>> => {
-      const rows = await trx(CALLS_TABLE).select('conversation_id', 'status', 'duration_seconds').whereIn('conversation_id', ids) as Row[]
-      return new Map(rows.map((r) => [r.conversation_id as string, { status: r.status as CallStatus, duration: Number(r.duration_seconds ?? 0) }]))
+    const snapshot = async (): Promise<Map<string, { status: CallStatus, duration: number, day: string }>> => {
+      const rows = await trx(CALLS_TABLE).select('conversation_id', 'status', 'duration_seconds', 'started_at').whereIn('conversation_id', ids) as Row[]
+      return new Map(rows.map((r) => [r.conversation_id as string, {
+        status: r.status as CallStatus,
+        duration: Number(r.duration_seconds ?? 0),
+        day: dayOf(r.started_at as string | null)
+      }]))
     }
     const before = await snapshot()
     const now = toDbTime(new Date())
@@ -256,10 +272,16 @@ export function createCallRepository (db: Knex | Knex.Transaction, opts: { timeZ
       d.duration += duration
       delta.set(status, d)
     }
+    const days = new Map<string, number>()
+    const addDay = (day: string, n: number): void => { days.set(day, (days.get(day) ?? 0) + n) }
     for (const [id, now] of after) {
       const old = before.get(id)
-      if (old !== undefined) add(old.status, -1, -old.duration)
+      if (old !== undefined) {
+        add(old.status, -1, -old.duration)
+        addDay(old.day, -1)
+      }
       add(now.status, 1, now.duration)
+      addDay(now.day, 1)
     }
     for (const status of CALL_STATUSES) {
       const d = delta.get(status)
@@ -267,7 +289,49 @@ export function createCallRepository (db: Knex | Knex.Transaction, opts: { timeZ
       await trx(COUNTERS_TABLE).where({ status })
         .update({ calls: trx.raw('calls + ?', [d.calls]), duration_seconds: trx.raw('duration_seconds + ?', [d.duration]) })
     }
+    // Sorted, so concurrent writers (already serialised above on MySQL) touch rows in one order.
+    for (const [day, n] of [...days].filter(([, n]) => n !== 0).sort(([a], [b]) => a.localeCompare(b))) {
+      await trx(DAY_COUNTS_TABLE).insert({ day, calls: n }).onConflict('day').merge({ calls: trx.raw(mysql ? 'calls + VALUES(calls)' : 'calls + excluded.calls') })
+    }
     return { inserted: after.size - before.size, updated: before.size }
+  }
+
+  /**
+   * Deferred join: `ids` walks only the (started_at, conversation_id) index; whole rows are read
+   * for the page alone, so an offset never drags rows through it.
+   */
+  async function pageByIds (ids: Knex.QueryBuilder): Promise<StoredCall[]> {
+    const rows = await orderNewestFirst(
+      db(CALLS_TABLE).select(...LIST_COLUMNS.map((c) => `${CALLS_TABLE}.${c}`)).join(ids.as('page'), 'page.id', `${CALLS_TABLE}.id`)
+    ) as Row[]
+    return rows.map(rowToCall)
+  }
+
+  /**
+   * A deep unfiltered page: the per-day counts (newest day first) say which day holds row
+   * `offset`, and the index walk starts at that day's end, skipping at most one day of rows.
+   */
+  async function deepPage (limit: number, offset: number): Promise<StoredCall[]> {
+    const days = await db(DAY_COUNTS_TABLE).select('day', 'calls').where('calls', '>', 0).orderBy('day', 'desc') as Row[]
+    let before = 0
+    let day: string | null = null
+    for (const row of days) {
+      const n = Number(row.calls)
+      if (before + n > offset) { day = row.day as string; break }
+      before += n
+    }
+    if (day === null) return []
+    const skip = offset - before
+    if (day === NO_START_DAY) {
+      return await pageByIds(orderNewestFirst(db(CALLS_TABLE).select('id').whereNull('started_at')).limit(limit).offset(skip))
+    }
+    const dayEnd = toDbTime(new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000))
+    const rows = await pageByIds(orderNewestFirst(db(CALLS_TABLE).select('id').where('started_at', '<', dayEnd)).limit(limit).offset(skip))
+    if (rows.length < limit) {
+      // The page runs past the oldest start into the calls that have none.
+      rows.push(...await pageByIds(orderNewestFirst(db(CALLS_TABLE).select('id').whereNull('started_at')).limit(limit - rows.length)))
+    }
+    return rows
   }
 
   const repo = {
@@ -332,14 +396,7 @@ export function createCallRepository (db: Knex | Knex.Transaction, opts: { timeZ
       const { filter, limit, offset = 0, after } = options
       if (limit <= 0) return []
       if (!hasFilter(filter) && after === undefined) {
-        // Deferred join: walk only the (started_at, conversation_id) index to the offset, then
-        // read the page's rows, so a deep page does not drag whole rows through the offset.
-        const page = orderNewestFirst(db(CALLS_TABLE).select('id')).limit(limit).offset(offset)
-        const rows = await orderNewestFirst(
-          db(CALLS_TABLE).select(...LIST_COLUMNS.map((c) => `${CALLS_TABLE}.${c}`))
-            .join(page.as('page'), 'page.id', `${CALLS_TABLE}.id`)
-        ) as Row[]
-        return rows.map(rowToCall)
+        return offset >= deepOffset ? await deepPage(limit, offset) : await pageByIds(orderNewestFirst(db(CALLS_TABLE).select('id')).limit(limit).offset(offset))
       }
       const qb = filtered(db, filter).select(...LIST_COLUMNS.map((c) => `${CALLS_TABLE}.${c}`))
       if (after !== undefined) applyAfter(qb, after)
@@ -397,6 +454,11 @@ export function createCallRepository (db: Knex | Knex.Transaction, opts: { timeZ
           const row = rows.find((r) => r.status === status)
           await trx(COUNTERS_TABLE).where({ status }).update({ calls: Number(row?.calls ?? 0), duration_seconds: Number(row?.duration ?? 0) })
         }
+        const dayExpr = mysql
+          ? `COALESCE(DATE_FORMAT(started_at, '%Y-%m-%d'), '${NO_START_DAY}')`
+          : `COALESCE(substr(started_at, 1, 10), '${NO_START_DAY}')`
+        await trx(DAY_COUNTS_TABLE).delete()
+        await trx.raw(`INSERT INTO ${DAY_COUNTS_TABLE} (day, calls) SELECT ${dayExpr} AS d, COUNT(*) FROM ${CALLS_TABLE} GROUP BY d`)
       })
     },
 

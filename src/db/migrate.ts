@@ -2,6 +2,7 @@ import type { Knex } from 'knex'
 import * as createCalls from '../../migrations/20251030000000_create_elevenlabs_calls.js'
 import * as createSyncLog from '../../migrations/20251030000100_create_elevenlabs_sync_log.js'
 import * as createLocksCounters from '../../migrations/20251030000200_create_sync_locks_and_counters.js'
+import * as createDayCounts from '../../migrations/20251030000300_create_call_day_counts.js'
 
 interface Migration { up: (knex: Knex) => Promise<void>, down: (knex: Knex) => Promise<void> }
 
@@ -10,7 +11,8 @@ interface Migration { up: (knex: Knex) => Promise<void>, down: (knex: Knex) => P
 const MIGRATIONS: Record<string, Migration> = {
   '20251030000000_create_elevenlabs_calls': createCalls,
   '20251030000100_create_elevenlabs_sync_log': createSyncLog,
-  '20251030000200_create_sync_locks_and_counters': createLocksCounters
+  '20251030000200_create_sync_locks_and_counters': createLocksCounters,
+  '20251030000300_create_call_day_counts': createDayCounts
 }
 
 const source: Knex.MigrationSource<string> = {

@@ -90,7 +90,7 @@ t.test('upsert merge rules', async (t) => {
     const batch = Array.from({ length: 150 }, (_, i) => call(`conv_batch_${String(i).padStart(3, '0')}`))
     await calls.upsertMany(batch)
     db.knex.off('query', listener)
-    t.equal(statements.filter((s) => /^insert into/i.test(s.trim())).length, 1)
+    t.equal(statements.filter((s) => /^insert into [`"]?elevenlabs_calls[`"]? /i.test(s.trim())).length, 1)
   })
 
   t.test('counters stay exact through inserts and status moves', async (t) => {
