@@ -32,12 +32,31 @@ export interface LiveHead {
   invalidate: () => void
 }
 
+export interface RunOptions {
+  /** Who asked: 'manual', 'cli', 'graphql', ... (kept in the sync log). */
+  trigger?: string
+  /** Called after each committed page. */
+  onProgress?: (p: SyncProgress) => void
+  /** Stops the run after the page in hand is committed (it ends failed, a backfill resumable). */
+  signal?: AbortSignal
+}
+
 export interface SyncService {
   /** One manual run of up to `limit` newest calls; refuses with SyncInProgressError. */
-  startManualSync: (opts: { limit: number, trigger?: string, onProgress?: (p: SyncProgress) => void }) => Promise<StartedRun>
+  startManualSync: (opts: RunOptions & { limit: number }) => Promise<StartedRun>
   /** Walks the whole history, resuming the last interrupted backfill from its checkpoint. */
-  startBackfill: (opts?: { trigger?: string, onProgress?: (p: SyncProgress) => void }) => Promise<StartedRun>
+  startBackfill: (opts?: RunOptions) => Promise<StartedRun>
   /** One polling pass (also run every POLL_INTERVAL_SECONDS when enabled). */
   pollOnce: () => Promise<SyncRun>
   head: LiveHead
+}
+
+/** What the plugin and the CLI hold on top of the service. */
+export interface SyncEngine extends SyncService {
+  /** Marks runs left in_progress by a stopped process as failed (those whose lock is free). */
+  reapAbandoned: () => Promise<number>
+  /** Polls every `intervalSeconds` (timers unref'd); 0 disables. */
+  startPolling: (intervalSeconds: number) => void
+  /** Stops polling, asks running runs to stop, and waits (bounded) for them to settle. */
+  close: () => Promise<void>
 }
