@@ -6,6 +6,7 @@ import knexPlugin from './plugins/external/knex.js'
 import storePlugin from './plugins/app/store.js'
 import elevenlabsPlugin from './plugins/external/elevenlabs.js'
 import healthRoutes from './routes/health.js'
+import webhookRoutes from './routes/webhooks.js'
 
 export interface AppOptions {
   config: Config
@@ -26,6 +27,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify: FastifyInstance, opt
   await fastify.register(elevenlabsPlugin)
 
   await fastify.register(healthRoutes)
+  await fastify.register(webhookRoutes)
 }
 
 export default app
