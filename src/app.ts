@@ -5,6 +5,7 @@ import configPlugin from './plugins/external/config.js'
 import knexPlugin from './plugins/external/knex.js'
 import storePlugin from './plugins/app/store.js'
 import elevenlabsPlugin from './plugins/external/elevenlabs.js'
+import syncPlugin from './plugins/app/sync.js'
 import healthRoutes from './routes/health.js'
 import webhookRoutes from './routes/webhooks.js'
 
@@ -25,6 +26,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify: FastifyInstance, opt
   await fastify.register(knexPlugin, { knex: opts.knex, migrate: opts.migrate })
   await fastify.register(storePlugin)
   await fastify.register(elevenlabsPlugin)
+  await fastify.register(syncPlugin)
 
   await fastify.register(healthRoutes)
   await fastify.register(webhookRoutes)
