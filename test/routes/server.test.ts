@@ -53,3 +53,10 @@ t.test('starts, applies migrations, and shuts down cleanly on SIGTERM', async (t
   t.match(run.stdout, /shutting down/)
   t.notMatch(run.stdout + run.stderr, /sk_secret_never_logged|admin-secret-never-logged/, 'no secret in the logs')
 })
+
+t.test('request logs carry no query string (a GraphQL GET may search for a phone number)', async (t) => {
+  const { serializeRequest } = await import('../../src/logger.js')
+  t.same(serializeRequest({ method: 'GET', url: '/graphql?query={calls(search:"+573001234567"){total}}', hostname: 'h', ip: '127.0.0.1' }),
+    { method: 'GET', url: '/graphql?[redacted]', host: 'h', remoteAddress: '127.0.0.1', remotePort: undefined })
+  t.equal(serializeRequest({ method: 'GET', url: '/health' }).url, '/health')
+})
