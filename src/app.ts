@@ -6,6 +6,9 @@ import knexPlugin from './plugins/external/knex.js'
 import storePlugin from './plugins/app/store.js'
 import elevenlabsPlugin from './plugins/external/elevenlabs.js'
 import syncPlugin from './plugins/app/sync.js'
+import authPlugin from './plugins/app/auth.js'
+import graphqlPlugin from './graphql/plugin.js'
+import recordingRoutes from './routes/recording.js'
 import healthRoutes from './routes/health.js'
 import webhookRoutes from './routes/webhooks.js'
 
@@ -27,8 +30,11 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify: FastifyInstance, opt
   await fastify.register(storePlugin)
   await fastify.register(elevenlabsPlugin)
   await fastify.register(syncPlugin)
+  await fastify.register(authPlugin)
+  await fastify.register(graphqlPlugin)
 
   await fastify.register(healthRoutes)
+  await fastify.register(recordingRoutes)
   await fastify.register(webhookRoutes)
 }
 

@@ -1,0 +1,24 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { Role } from '../plugins/app/auth.js'
+import { createLoaders, type Loaders } from './loaders.js'
+import { elevenlabsOf } from './services.js'
+
+declare module 'mercurius' {
+  interface MercuriusContext {
+    /** Who the bearer token says the caller is. */
+    role: Role
+    loaders: Loaders
+  }
+}
+
+export function buildContext (fastify: FastifyInstance) {
+  return (request: FastifyRequest): { role: Role, loaders: Loaders } => ({
+    role: fastify.auth.roleOf(request),
+    loaders: createLoaders({
+      calls: fastify.store.calls,
+      client: elevenlabsOf(fastify),
+      concurrency: fastify.config.detailConcurrency,
+      log: request.log
+    })
+  })
+}
