@@ -43,7 +43,7 @@ t.test('a 25 MB audio delivery is accepted (inject) while the app keeps its smal
   const { app, db } = await buildTestApp(t, { ELEVENLABS_WEBHOOK_SECRET: SECRET })
   const body = bigAudioBody('conv_25mb', 25 * MB)
   t.ok(body.length > 25 * MB)
-  t.ok(body.length > app.initialConfig.bodyLimit * 20, 'far over the app-wide limit')
+  t.ok(body.length > (app.initialConfig.bodyLimit ?? 0) * 20, 'far over the app-wide limit')
   const res = await deliver(app, body)
   t.equal(res.statusCode, 200, res.body)
   const row = await db.knex('elevenlabs_calls').where({ conversation_id: 'conv_25mb' }).first() as Record<string, unknown>
