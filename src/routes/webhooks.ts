@@ -21,10 +21,8 @@ export type WebhookReplyBody =
 function configuredSecret (fastify: FastifyInstance): string | undefined {
   // The ElevenLabs plugin decides the secret (configured, or generated for the emulator); before
   // it exists, the configured one is all there is.
-  const decorated = fastify.hasDecorator('webhookSecret')
-    ? (fastify as unknown as { webhookSecret?: string | null }).webhookSecret
-    : fastify.config.elevenlabs.webhookSecret
-  return decorated === null || decorated === undefined || decorated === '' ? undefined : decorated
+  const secret = fastify.hasDecorator('webhookSecret') ? fastify.webhookSecret : fastify.config.elevenlabs.webhookSecret
+  return secret === undefined || secret === '' ? undefined : secret
 }
 
 /** A database error without the SQL text: knex inlines bindings there (numbers, transcripts). */
