@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Role } from '../plugins/app/auth.js'
 import { createLoaders, type Loaders } from './loaders.js'
-import { elevenlabsOf } from './services.js'
 
 declare module 'mercurius' {
   interface MercuriusContext {
@@ -16,7 +15,8 @@ export function buildContext (fastify: FastifyInstance) {
     role: fastify.auth.roleOf(request),
     loaders: createLoaders({
       calls: fastify.store.calls,
-      client: elevenlabsOf(fastify),
+      // The head's client (API_TIMEOUT_MS, no retries): someone is waiting for this page.
+      client: fastify.elevenlabsHead,
       concurrency: fastify.config.detailConcurrency,
       log: request.log
     })

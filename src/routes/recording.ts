@@ -1,7 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { isElevenLabsError } from '../elevenlabs/errors.js'
 import { describeError } from '../sync/errors.js'
-import { elevenlabsOf } from '../graphql/services.js'
 
 // The API serves recordings only with the key, so browsers come here: the same auth as GraphQL,
 // and the audio streamed through (never buffered whole) with the server's key.
@@ -19,7 +18,8 @@ const recording: FastifyPluginAsync = async (fastify) => {
     if (!CONVERSATION_ID.test(conversationId)) {
       return await reply.code(404).send({ statusCode: 404, error: 'Not Found', message: 'No recording for this call' })
     }
-    const client = elevenlabsOf(fastify)
+    // The sync client: its longer timeout suits a download.
+    const client = fastify.elevenlabs
     if (client === null) {
       return await reply.code(503).send({ statusCode: 503, error: 'Service Unavailable', message: 'ElevenLabs is not configured, so recordings cannot be fetched' })
     }

@@ -10,7 +10,6 @@ import type { CallResolvers, QueryResolvers, Resolvers, TranscriptTurnResolvers 
 import { hybridPage, type HybridPage } from '../hybrid.js'
 import { readHead } from '../live-head.js'
 import type { CallModel } from '../models.js'
-import { elevenlabsOf } from '../services.js'
 
 export const MAX_PAGE_SIZE = 100
 const MAX_ID_LENGTH = 100
@@ -42,7 +41,7 @@ const calls: QueryResolvers['calls'] = async (_root, args, ctx) => {
   const { config } = app
 
   const { head, apiStatus } = await readHead(app.sync.head, {
-    enabled: elevenlabsOf(app) !== null,
+    enabled: app.elevenlabs !== null,
     limit: config.hybridApiLimit,
     timeoutMs: config.apiTimeoutMs,
     log: ctx.reply.request.log
@@ -74,7 +73,7 @@ const call: QueryResolvers['call'] = async (_root, args, ctx) => {
   const app = ctx.app
   const stored = await app.store.calls.get(id)
   if (stored !== null) return { ...stored, source: 'db', stored: true }
-  const client = elevenlabsOf(app)
+  const client = app.elevenlabsHead
   if (client === null) return null
   let record: CallRecord
   try {
