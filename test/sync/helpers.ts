@@ -78,3 +78,12 @@ export function listQueries (emu: RunningEmulator): URLSearchParams[] {
 export function personalDataIn (logs: LogLine[]): string[] {
   return logs.map((l) => `${l.msg} ${JSON.stringify(l.obj)}`).filter((line) => /\+\d{7,}/.test(line) || /"message"|transcript"/.test(line))
 }
+
+/** Waits (bounded) for something the engine does in the background; fails the test if it never happens. */
+export async function eventually (what: string, check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+}
