@@ -37,7 +37,10 @@ export interface RunOptions {
   trigger?: string
   /** Called after each committed page. */
   onProgress?: (p: SyncProgress) => void
-  /** Stops the run after the page in hand is committed (it ends failed, a backfill resumable). */
+  /**
+   * Stops the run before its next request; a page not yet committed is dropped (the checkpoint
+   * is the last committed one). The run ends failed, and a backfill resumable.
+   */
   signal?: AbortSignal
 }
 

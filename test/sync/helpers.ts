@@ -1,3 +1,6 @@
+import Fastify, { type FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import appPlugin from '../../src/app.js'
 import type { EmulatorOptions } from '../../src/emulator/emulator.js'
 import { loadConfig, type Config } from '../../src/config.js'
 import { clientOptionsFromConfig, createElevenLabsClient } from '../../src/elevenlabs/client.js'
@@ -86,4 +89,18 @@ export async function eventually (what: string, check: () => Promise<boolean>, t
     if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`)
     await new Promise((resolve) => setTimeout(resolve, 20))
   }
+}
+
+/**
+ * The whole app as buildTestApp makes it, but registered without encapsulation so the test can
+ * reach fastify.sync (buildTestApp's app is only reachable through inject).
+ */
+export async function buildOpenApp (t: Teardown, env: Record<string, string> = {}, opts: { db?: TestDb } = {}): Promise<{ app: FastifyInstance, db: TestDb }> {
+  const db = opts.db ?? await createTestDb(t)
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', POLL_INTERVAL_SECONDS: '0', DATABASE_URL: db.url, ...env })
+  const app = Fastify({ logger: false })
+  await app.register(fp(appPlugin), { config, knex: db.knex })
+  await app.ready()
+  t.teardown(async () => { await app.close() })
+  return { app, db }
 }

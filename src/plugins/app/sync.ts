@@ -1,5 +1,4 @@
 import fp from 'fastify-plugin'
-import type { ElevenLabsClient } from '../../elevenlabs/types.js'
 import { settingsFromConfig } from '../../sync/context.js'
 import { describeError } from '../../sync/errors.js'
 import { createSyncService } from '../../sync/service.js'
@@ -12,13 +11,11 @@ declare module 'fastify' {
 }
 
 export default fp(async (fastify) => {
-  const decorated = fastify as unknown as { elevenlabs?: ElevenLabsClient | null, elevenlabsHead?: ElevenLabsClient | null }
-  const client = fastify.hasDecorator('elevenlabs') ? decorated.elevenlabs ?? null : null
-  const headClient = fastify.hasDecorator('elevenlabsHead') ? decorated.elevenlabsHead ?? null : null
   const engine = createSyncService({
     knex: fastify.knex,
-    client,
-    headClient: headClient ?? client,
+    // Runs retry with the configured policy; the head answers a waiting page, so it does not.
+    client: fastify.elevenlabs,
+    headClient: fastify.elevenlabsHead,
     settings: settingsFromConfig(fastify.config),
     log: fastify.log.child({ module: 'sync' })
   })
