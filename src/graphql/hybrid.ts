@@ -9,7 +9,7 @@ import type { CallModel } from './models.js'
 // query each, so a page never needs more than one offset read of D, however deep it is.
 
 /** The store methods a hybrid page reads; a repository over a transaction gives one snapshot. */
-export type HybridStore = Pick<CallRepository, 'totals' | 'list' | 'countBefore' | 'matchingIds'>
+export type HybridStore = Pick<CallRepository, 'totals' | 'list' | 'countBefore' | 'matchingIds' | 'completeIds'>
 
 export interface HybridPageInput {
   /** The live head, newest first; null when there is none for this page (disabled, degraded). */
@@ -138,6 +138,13 @@ export async function hybridPage (store: HybridStore, input: HybridPageInput): P
     if (row === undefined) continue
     const live = head.get(row.conversationId)
     rows.push(live === undefined ? fromDb(row) : overlayHead(live, row))
+  }
+  // Which head calls on the page the database already holds in full (the rest may still need
+  // details from the API): one lookup by key for at most the head's few calls.
+  const overlaid = rows.filter((r) => r.source === 'api' && r.stored).map((r) => r.conversationId)
+  if (overlaid.length > 0) {
+    const complete = await store.completeIds(overlaid)
+    for (const row of rows) if (row.source === 'api' && row.stored) row.complete = complete.has(row.conversationId)
   }
   return { rows, total, durationSeconds }
 }

@@ -8,6 +8,8 @@ export interface CallModel extends CallRecord {
   source: 'api' | 'db'
   /** The database holds this call (its transcript, if any, is read from there). */
   stored: boolean
+  /** Stored final with its transcript: nothing the API could add. */
+  complete?: boolean
   lastSyncedAt?: Date | null
 }
 

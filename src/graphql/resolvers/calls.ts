@@ -1,7 +1,7 @@
 import { createCallRepository } from '../../db/calls.js'
 import { MAX_SEARCH_LENGTH } from '../../db/search.js'
 import { isCalendarDate } from '../../db/time.js'
-import { isFinalStatus, type CallFilter, type CallRecord } from '../../db/types.js'
+import type { CallFilter, CallRecord } from '../../db/types.js'
 import { isElevenLabsError } from '../../elevenlabs/errors.js'
 import { callFromConversation } from '../../elevenlabs/mapping.js'
 import { describeError } from '../../sync/errors.js'
@@ -95,11 +95,11 @@ const call: QueryResolvers['call'] = async (_root, args, ctx) => {
 }
 
 /**
- * A head call the database cannot complete (not stored, or still running): fields the head
- * did not bring come from the API in full. Nothing else ever calls the API from a list.
+ * A head call the head could not fetch in full (its detail failed) and the database does not
+ * hold complete: fields it lacks come from the API. Nothing else ever calls the API from a list.
  */
 function needsDetail (call: CallModel): boolean {
-  return call.source === 'api' && !Array.isArray(call.transcript) && (!call.stored || !isFinalStatus(call.status))
+  return call.source === 'api' && !Array.isArray(call.transcript) && call.complete !== true
 }
 
 type DetailField = 'callId' | 'callerNumber' | 'calleeNumber' | 'callDirection' | 'summary' | 'analysis' | 'metadata' | 'endReason' | 'recordingUrl'
