@@ -6,6 +6,7 @@ import {
 import { readWebhookBody, tooLarge, type WebhookBody } from '../webhooks/body-reader.js'
 import { WebhookError, type WebhookErrorBody } from '../webhooks/errors.js'
 import { handleWebhook } from '../webhooks/handler.js'
+import { createDeliveryWriter } from '../webhooks/writer.js'
 
 export const WEBHOOK_PATH = '/webhooks/elevenlabs'
 
@@ -43,7 +44,7 @@ const webhookRoutes: FastifyPluginAsync<WebhookRouteOptions> = async (fastify, o
   const now = opts.now ?? Date.now
   const secret = configuredSecret(fastify)
   const limit = fastify.config.webhookBodyLimitBytes
-  const store = { timeZone: fastify.config.callsTimezone }
+  const writer = createDeliveryWriter(fastify.knex, { timeZone: fastify.config.callsTimezone })
   if (secret === undefined) {
     fastify.log.warn(`ELEVENLABS_WEBHOOK_SECRET is not set: ${WEBHOOK_PATH} answers 503 to every delivery until it is`)
   }
@@ -115,7 +116,7 @@ const webhookRoutes: FastifyPluginAsync<WebhookRouteOptions> = async (fastify, o
       if (err instanceof SignatureError) throw new WebhookError(401, err.reason, err.message)
       throw err
     }
-    const outcome = await handleWebhook(fastify.knex, store, body.json, { audioBytes: body.audioBytes })
+    const outcome = await handleWebhook(writer, body.json, { audioBytes: body.audioBytes })
     reply.code(200)
     if (outcome.status === 'ignored') {
       request.log.debug({ type: outcome.type }, 'webhook: unknown event type ignored')
