@@ -1,4 +1,4 @@
-import { MAX_MANUAL_LIMIT } from '../sync/service.js'
+import { MAX_MANUAL_LIMIT } from '../sync/types.js'
 
 export type SyncCommand = { mode: 'calls' | 'initial', limit: number } | { mode: 'all' }
 

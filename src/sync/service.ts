@@ -3,10 +3,10 @@ import { describeError } from './errors.js'
 import { createLiveHead } from './head.js'
 import { POLL_TRIGGER, pollPass } from './poller.js'
 import { createRunner } from './runner.js'
-import { SyncInProgressError, type RunOptions, type StartedRun, type SyncEngine } from './types.js'
-import { BACKFILL_TRIGGER, walkHistory, walkNewest } from './walk.js'
+import { MAX_MANUAL_LIMIT, SyncInProgressError, type RunOptions, type StartedRun, type SyncEngine } from './types.js'
 
-export const MAX_MANUAL_LIMIT = 1_000_000
+export { MAX_MANUAL_LIMIT }
+import { BACKFILL_TRIGGER, walkHistory, walkNewest } from './walk.js'
 
 // How long close() waits for running runs to stop at their next page boundary.
 const CLOSE_WAIT_MS = 5000

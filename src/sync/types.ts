@@ -3,6 +3,9 @@ import type { SyncRun } from '../db/sync-log.js'
 
 // The sync engine as the rest of the service sees it (fastify.sync).
 
+/** The most calls one manual run may be asked for (the whole history is a backfill's job). */
+export const MAX_MANUAL_LIMIT = 1_000_000
+
 export class SyncInProgressError extends Error {
   override name = 'SyncInProgressError'
   readonly code = 'SYNC_IN_PROGRESS'
