@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream'
 import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify'
 import {
   checkTimestamp, createSignatureHmac, parseSignatureHeader, SignatureError, SIGNATURE_HEADER, verifyDigests,
@@ -57,7 +58,7 @@ const webhookRoutes: FastifyPluginAsync<WebhookRouteOptions> = async (fastify, o
   fastify.addContentTypeParser('*', async (request: FastifyRequest, payload: NodeJS.ReadableStream) => {
     const signature = signatures.get(request)
     if (signature === undefined || secret === undefined) throw new Error('webhook body parsed before its signature header was checked')
-    return await readWebhookBody(payload as import('node:stream').Readable, createSignatureHmac(secret, signature.rawTimestamp), limit)
+    return await readWebhookBody(payload as Readable, createSignatureHmac(secret, signature.rawTimestamp), limit)
   })
 
   fastify.setErrorHandler((err: FastifyError | WebhookError, request, reply) => {
