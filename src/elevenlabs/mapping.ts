@@ -50,9 +50,12 @@ export function recordingPath (conversationId: string): string {
   return `/calls/${encodeURIComponent(conversationId)}/recording`
 }
 
-/** start + duration, only once the call is over (a running call has no end yet). */
-function timing (status: CallStatus, start: number | undefined, duration: number | undefined): Pick<CallRecord, 'startedAt' | 'endedAt' | 'durationSeconds'> {
-  const over = status === 'done' || status === 'failed'
+/**
+ * start + duration, only once the call is over: a running call has no end yet ('processing'
+ * is over, only its analysis is pending).
+ */
+function timing (apiStatus: unknown, start: number | undefined, duration: number | undefined): Pick<CallRecord, 'startedAt' | 'endedAt' | 'durationSeconds'> {
+  const over = apiStatus === 'done' || apiStatus === 'failed' || apiStatus === 'processing'
   return {
     startedAt: fromUnix(start),
     endedAt: over && start !== undefined && duration !== undefined ? fromUnix(start + duration) : undefined,
@@ -70,7 +73,7 @@ export function callFromSummary (s: ConversationSummary): CallRecord {
     agentName: str(s.agent_name),
     callDirection: mapDirection(s.direction),
     callType: str(s.conversation_initiation_source),
-    ...timing(status, num(s.start_time_unix_secs), num(s.call_duration_secs)),
+    ...timing(s.status, num(s.start_time_unix_secs), num(s.call_duration_secs)),
     summary: str(s.transcript_summary),
     endReason: str(s.termination_reason),
     syncedFromApi: true
@@ -110,7 +113,7 @@ export function callFromConversation (c: Conversation): CallRecord {
     agentName: str(c.agent_name),
     ...(phone === undefined ? {} : parties(phone)),
     callType: str(phone?.type) ?? str(metadata.conversation_initiation_source) ?? (phone === undefined ? 'web' : undefined),
-    ...timing(status, num(metadata.start_time_unix_secs), num(metadata.call_duration_secs)),
+    ...timing(c.status, num(metadata.start_time_unix_secs), num(metadata.call_duration_secs)),
     transcript: transcriptOf(c.transcript),
     analysis,
     summary: str(analysis?.transcript_summary),

@@ -112,6 +112,23 @@ t.test('transcript keeps every field of each turn; summary comes from the analys
   t.equal(call.summary, conv.analysis?.transcript_summary)
 })
 
+t.test('ended_at: set once the call is over (processing included), never for a running call', async (t) => {
+  const conv = fixture<Conversation>('conversation-twilio-inbound')
+  const cases: Array<[string, Date | undefined]> = [
+    ['done', at(1761748243)],
+    ['failed', at(1761748243)],
+    ['processing', at(1761748243)],
+    ['in-progress', undefined],
+    ['initiated', undefined],
+    ['something-new', undefined]
+  ]
+  for (const [status, endedAt] of cases) {
+    t.same(callFromConversation({ ...conv, status }).endedAt, endedAt, `detail ${status}`)
+    const summary = fixture<ConversationsPage>('conversations-page').conversations[5]
+    t.same(summary === undefined ? 'missing' : callFromSummary({ ...summary, status }).endedAt, endedAt, `summary ${status}`)
+  }
+})
+
 t.test('web call with no phone_call and no initiation source is "web"', async (t) => {
   const conv = fixture<Conversation>('conversation-web-widget')
   delete conv.metadata.conversation_initiation_source
