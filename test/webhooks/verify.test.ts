@@ -190,3 +190,9 @@ t.test('nothing secret or personal reaches the logs', async (t) => {
     t.notOk(all.includes(secret), `logs do not contain ${secret.slice(0, 6)}…`)
   }
 })
+
+t.test('API tokens do not apply: ElevenLabs sends no bearer token, the signature is its credential', async (t) => {
+  const { app } = await buildTestApp(t, { ELEVENLABS_WEBHOOK_SECRET: SECRET, API_TOKEN: 'read-token-0123456789', ADMIN_TOKEN: 'admin-token-0123456789' })
+  t.equal((await deliver(app, transcriptionEvent('conv_tokens'))).statusCode, 200)
+  t.equal((await deliver(app, transcriptionEvent('conv_tokens'), { secret: 'wrong' })).statusCode, 401)
+})
