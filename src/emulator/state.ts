@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { Random, mix32 } from './random.js'
 import { seededIndex, seededSpec, type CallSpec } from './data.js'
 
@@ -40,7 +41,6 @@ export class EmulatorState {
   private readonly specs = new Map<string, CallSpec>()
   /** Added calls' positions, newest first. */
   private added: Position[] = []
-  private addedCounter = 0
 
   constructor (opts: StateOptions) {
     this.seed = opts.seed
@@ -96,12 +96,13 @@ export class EmulatorState {
     this.specs.set(spec.conversationId, spec)
   }
 
-  /** A fresh id in the same shape as seeded ones, never one of them. */
+  /**
+   * A fresh id in the same shape as seeded ones, never one of them. Random, not seeded: a
+   * restarted emulator must not hand out the ids of calls a database kept from the last run.
+   */
   newId (): string {
-    this.addedCounter++
-    const r = new Random(mix32(this.seed ^ 0xadd) ^ mix32(this.addedCounter))
     let id: string
-    do id = `conv_${r.hex(24)}`
+    do id = `conv_${randomBytes(12).toString('hex')}`
     while (this.get(id) !== undefined)
     return id
   }

@@ -212,6 +212,16 @@ t.test('calls added while paging: the cursor keeps its place (no repeats, no gap
   t.ok(after.slice(0, 3).every((c) => c.status === 'in-progress'), 'new calls first')
 })
 
+t.test('calls added at run time get fresh ids, unlike across restarts of the same seed', async (t) => {
+  const a = buildEmulator({ count: 5, seed: 4, now: EMULATOR_NOW })
+  const b = buildEmulator({ count: 5, seed: 4, now: EMULATOR_NOW })
+  t.teardown(async () => { await a.close(); await b.close() })
+  const idsA = [a.live.start().conversation_id, a.live.start().conversation_id]
+  const idsB = [b.live.start().conversation_id, b.live.start().conversation_id]
+  t.ok(idsA.every((id) => /^conv_[0-9a-f]{24}$/.test(id)))
+  t.equal(new Set([...idsA, ...idsB]).size, 4, 'a restarted emulator never reuses a live id a database may hold')
+})
+
 t.test('built in code without listening: inject works, and state is reachable', async (t) => {
   const emulator = buildEmulator({ count: 5, seed: 2, now: EMULATOR_NOW, apiKey: 'k' })
   t.teardown(async () => { await emulator.close() })
