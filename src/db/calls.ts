@@ -2,7 +2,7 @@ import type { Knex } from 'knex'
 import { isMysql } from './knex.js'
 import { dayRangeUtc, fromDbTime, toDbTime } from './time.js'
 import { planSearch, prefixEnd, reversedDigits } from './search.js'
-import { CALL_STATUSES, isFinalStatus, type CallCursor, type CallFilter, type CallRecord, type CallStatus, type StoredCall, type TranscriptTurn } from './types.js'
+import { CALL_STATUSES, MAX_CONVERSATION_ID_LENGTH, STATUS_RANK, isFinalStatus, type CallCursor, type CallFilter, type CallRecord, type CallStatus, type StoredCall, type TranscriptTurn } from './types.js'
 
 export const CALLS_TABLE = 'elevenlabs_calls'
 export const COUNTERS_TABLE = 'elevenlabs_call_counters'
@@ -74,28 +74,49 @@ function dayOf (startedAt: string | null | undefined): string {
   return startedAt === null || startedAt === undefined ? NO_START_DAY : String(startedAt).slice(0, 10)
 }
 
+export class InvalidCallError extends Error {
+  override name = 'InvalidCallError'
+  readonly code = 'INVALID_CALL'
+}
+
+/**
+ * Clamps free text to its column: MariaDB in strict mode refuses a longer value outright, and a
+ * delivery refused for an over-long termination reason would be refused on every retry.
+ */
+function fit (value: string | null | undefined, width: number): string | null {
+  if (value === null || value === undefined) return null
+  return value.length <= width ? value : value.slice(0, width)
+}
+
 function toRow (call: CallRecord, now: string): Row {
+  if (call.conversationId.length === 0 || call.conversationId.length > MAX_CONVERSATION_ID_LENGTH) {
+    // An id is never clamped: two different calls would become one.
+    throw new InvalidCallError(`conversation_id must be 1 to ${MAX_CONVERSATION_ID_LENGTH} characters long`)
+  }
+  const callerNumber = fit(call.callerNumber, 50)
+  const calleeNumber = fit(call.calleeNumber, 50)
   return {
     conversation_id: call.conversationId,
-    call_id: call.callId ?? null,
-    agent_id: call.agentId ?? null,
-    agent_name: call.agentName ?? null,
-    caller_number: call.callerNumber ?? null,
-    callee_number: call.calleeNumber ?? null,
-    caller_digits_rev: reversedDigits(call.callerNumber),
-    callee_digits_rev: reversedDigits(call.calleeNumber),
+    call_id: fit(call.callId, 100),
+    agent_id: fit(call.agentId, 100),
+    agent_name: fit(call.agentName, 255),
+    caller_number: callerNumber,
+    callee_number: calleeNumber,
+    caller_digits_rev: reversedDigits(callerNumber),
+    callee_digits_rev: reversedDigits(calleeNumber),
     status: call.status,
     call_direction: call.callDirection ?? null,
-    call_type: call.callType ?? null,
+    call_type: fit(call.callType, 50),
     started_at: call.startedAt == null ? null : toDbTime(call.startedAt),
     ended_at: call.endedAt == null ? null : toDbTime(call.endedAt),
     duration_seconds: call.durationSeconds ?? null,
     transcript: json(call.transcript),
     analysis: json(call.analysis),
-    summary: call.summary ?? null,
+    // TEXT holds 65,535 bytes: 16,383 characters of up to four bytes each.
+    summary: fit(call.summary, 16_383),
     metadata: json(call.metadata),
-    end_reason: call.endReason ?? null,
-    recording_url: call.recordingUrl ?? null,
+    end_reason: fit(call.endReason, 100),
+    recording_url: fit(call.recordingUrl, 500),
     has_audio: call.hasAudio === true ? 1 : 0,
     synced_from_api: bool(call.syncedFromApi) ?? 1,
     last_synced_at: now,
@@ -134,7 +155,7 @@ export function rowToCall (row: Row): StoredCall {
 }
 
 function rankSql (expr: string): string {
-  return `(CASE ${expr} WHEN 'waiting' THEN 0 WHEN 'in_progress' THEN 1 WHEN 'done' THEN 2 WHEN 'failed' THEN 3 ELSE -1 END)`
+  return `(CASE ${expr} ${Object.entries(STATUS_RANK).map(([status, rank]) => `WHEN '${status}' THEN ${rank}`).join(' ')} ELSE -1 END)`
 }
 
 /**

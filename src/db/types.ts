@@ -6,8 +6,15 @@ export const CALL_STATUSES = ['waiting', 'in_progress', 'done', 'failed'] as con
 export type CallStatus = typeof CALL_STATUSES[number]
 export type CallDirection = 'inbound' | 'outbound'
 
-/** Merge order: a status only moves forward. done and failed are both final. */
-export const STATUS_RANK: Record<CallStatus, number> = { waiting: 0, in_progress: 1, done: 2, failed: 3 }
+/**
+ * Merge order: a status only moves forward. done and failed are both final; where sources
+ * disagree (an initiation failure and a full transcription of the same call), the transcription
+ * proves the call happened, so done ranks last and its data wins over whatever came before.
+ */
+export const STATUS_RANK: Record<CallStatus, number> = { waiting: 0, in_progress: 1, failed: 2, done: 3 }
+
+/** Widths of the stored columns (the migrations' sizes), so a record never overflows them. */
+export const MAX_CONVERSATION_ID_LENGTH = 100
 
 export function isFinalStatus (status: CallStatus): boolean {
   return status === 'done' || status === 'failed'

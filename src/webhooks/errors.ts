@@ -4,7 +4,7 @@ export type WebhookErrorCode =
   | 'webhook_secret_not_configured'
   | 'missing_header' | 'missing_timestamp' | 'missing_digest' | 'invalid_timestamp'
   | 'timestamp_too_old' | 'timestamp_in_future' | 'digest_mismatch'
-  | 'body_too_large' | 'body_incomplete' | 'invalid_json' | 'missing_type' | 'missing_conversation_id'
+  | 'body_too_large' | 'body_incomplete' | 'invalid_json' | 'missing_type' | 'missing_conversation_id' | 'invalid_conversation_id'
   | 'database_unavailable'
 
 export class WebhookError extends Error {

@@ -1,4 +1,4 @@
-import type { CallRecord } from '../db/types.js'
+import { MAX_CONVERSATION_ID_LENGTH, type CallRecord } from '../db/types.js'
 import { callFromWebhook } from '../elevenlabs/mapping.js'
 import { WebhookError } from './errors.js'
 import type { DeliveryWriter } from './writer.js'
@@ -39,6 +39,9 @@ export function recordFor (type: KnownEventType, event: Obj): CallRecord {
   if (!isObject(data)) throw new WebhookError(400, 'missing_conversation_id', `${type} webhook has no "data" object`)
   if (typeof data.conversation_id !== 'string' || data.conversation_id === '') {
     throw new WebhookError(400, 'missing_conversation_id', `${type} webhook has no "data.conversation_id"`)
+  }
+  if (data.conversation_id.length > MAX_CONVERSATION_ID_LENGTH) {
+    throw new WebhookError(400, 'invalid_conversation_id', `data.conversation_id is longer than ${MAX_CONVERSATION_ID_LENGTH} characters`)
   }
   const call = callFromWebhook(event)
   if (call === null) throw new WebhookError(400, 'missing_conversation_id', `${type} webhook carries no call to store`)

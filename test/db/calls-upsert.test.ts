@@ -70,7 +70,7 @@ t.test('upsert merge rules', async (t) => {
     t.equal(stored?.status, 'done')
   })
 
-  t.test('failed and done are both final; the merge is order independent', async (t) => {
+  t.test('failed and done are both final; a transcription outranks an initiation failure, in any order', async (t) => {
     const failure: CallRecord = { conversationId: 'x', status: 'failed', endReason: 'busy', callerNumber: '+573001112233' }
     const done: CallRecord = { conversationId: 'x', status: 'done', endReason: 'client ended', durationSeconds: 30, startedAt: start }
     await calls.upsertMany([{ ...failure, conversationId: 'conv_o1' }])
@@ -80,7 +80,35 @@ t.test('upsert merge rules', async (t) => {
     const [a, b] = [await calls.get('conv_o1'), await calls.get('conv_o2')]
     const strip = (c: typeof a): unknown => c === null ? null : { ...c, id: 0, conversationId: '', lastSyncedAt: null, createdAt: null, updatedAt: null }
     t.same(strip(a), strip(b))
-    t.equal(a?.status, 'failed')
+    t.equal(a?.status, 'done')
+    t.equal(a?.endReason, 'client ended')
+    t.equal(a?.callerNumber, '+573001112233', 'the failure still fills what the transcription lacks')
+
+    // Failure, then a stale in-progress snapshot, then the final transcription: the snapshot
+    // must not survive just because it arrived while the row was failed.
+    const snapshot: CallRecord = { conversationId: 'x', status: 'in_progress', durationSeconds: 12, transcript: [{ role: 'agent', message: 'Hola' }] }
+    const final: CallRecord = { ...done, durationSeconds: 95, transcript: [{ role: 'agent', message: 'Hola' }, { role: 'user', message: 'Buenas' }, { role: 'agent', message: 'Listo' }] }
+    const orders: CallRecord[][] = [[failure, snapshot, final], [snapshot, failure, final], [final, failure, snapshot], [failure, final, snapshot], [snapshot, final, failure], [final, snapshot, failure]]
+    const results: unknown[] = []
+    for (const [i, order] of orders.entries()) {
+      const id = `conv_4ev_${i}`
+      for (const event of order) await calls.upsert({ ...event, conversationId: id })
+      const stored = await calls.get(id)
+      t.equal(stored?.durationSeconds, 95, `order ${i}: final duration`)
+      t.equal((await calls.getTranscripts([id])).get(id)?.length, 3, `order ${i}: final transcript`)
+      results.push(strip(stored))
+    }
+    for (const r of results.slice(1)) t.same(r, results[0], 'every order ends in the same row')
+  })
+
+  t.test('free text is clamped to its column; an over-long id is refused, never clamped', async (t) => {
+    await calls.upsert(call('conv_long', { endReason: 'x'.repeat(300), agentName: 'a'.repeat(400), callType: 'c'.repeat(80), callerNumber: '+57 '.repeat(30) }))
+    const stored = await calls.get('conv_long')
+    t.equal(stored?.endReason?.length, 100)
+    t.equal(stored?.agentName?.length, 255)
+    t.equal(stored?.callType?.length, 50)
+    t.equal(stored?.callerNumber?.length, 50)
+    await t.rejects(calls.upsert(call('c'.repeat(101))), { code: 'INVALID_CALL', message: /conversation_id must be 1 to 100 characters/ })
   })
 
   t.test('one INSERT statement per batch', async (t) => {

@@ -174,15 +174,16 @@ t.test('order does not matter: every order of audio, transcript and an older sna
 t.test('a failure event before or after the others: the same final row in every order', async (t) => {
   const pairs = await finalRows(app, db.knex, 'fp', ['failure', 'transcript'])
   t.equal(new Set(pairs.values()).size, 1, [...pairs.entries()].map(([k, v]) => `${k}: ${v}`).join('\n'))
-  // Not with the in-progress snapshot as well: failure → snapshot → transcript keeps the
-  // snapshot's duration and transcript (both arrive "earlier-stage" than the stored failed and
-  // only fill gaps, so the first to come wins). A store merge rule, reported to its owner.
-  const all = await finalRows(app, db.knex, 'fa', ['audio', 'transcript', 'failure'])
-  t.equal(all.size, 6)
+  // All four together, the stale in-progress snapshot included: 24 orders, one row. The full
+  // transcription outranks the failure (it proves the call happened); the failure only fills
+  // what the transcription lacks.
+  const all = await finalRows(app, db.knex, 'fa', ['audio', 'transcript', 'failure', 'snapshot'])
+  t.equal(all.size, 24)
   const distinct = new Set(all.values())
   t.equal(distinct.size, 1, [...all.entries()].map(([k, v]) => `${k}: ${v}`).join('\n'))
   const final = JSON.parse([...distinct][0] as string) as Row
-  t.match(final, { status: 'failed', end_reason: 'busy', has_audio: 1, duration_seconds: 95, call_direction: 'outbound' })
+  t.match(final, { status: 'done', end_reason: 'end_call tool was called', has_audio: 1, duration_seconds: 95, call_direction: 'inbound' })
+  t.equal((JSON.parse(final.transcript as string) as unknown[]).length, 3, 'the full transcript, not the snapshot’s')
   t.ok(await countersMatchTable(db.knex))
 })
 
