@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
+import fp from 'fastify-plugin'
 import type { Knex } from 'knex'
 import type { Config } from './config.js'
 import configPlugin from './plugins/external/config.js'
@@ -24,7 +25,7 @@ export interface AppOptions {
  * The whole service as one Fastify plugin: server.ts registers it and listens, tests register
  * it and use inject. Order matters: config, then storage, then the parts that use them.
  */
-const app: FastifyPluginAsync<AppOptions> = async (fastify: FastifyInstance, opts) => {
+const serviceApp: FastifyPluginAsync<AppOptions> = async (fastify: FastifyInstance, opts) => {
   await fastify.register(configPlugin, { config: opts.config })
   await fastify.register(knexPlugin, { knex: opts.knex, migrate: opts.migrate })
   await fastify.register(storePlugin)
@@ -38,4 +39,6 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify: FastifyInstance, opt
   await fastify.register(webhookRoutes)
 }
 
-export default app
+// Not encapsulated: whoever registers the app (server.ts, tests) sees its decorators
+// (fastify.store, fastify.sync, ...) on the instance it holds.
+export default fp(serviceApp, { name: 'elevenlabs-calls' })
