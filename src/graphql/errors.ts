@@ -124,6 +124,9 @@ export function errorFormatter (execution: Execution, context: MercuriusContext)
   }
   // A request refused before execution (no error has a path) is the client's fault, whichever
   // executor coerced its variables: 400, as mercurius answers for the interpreter.
-  if (statusCode === 200 && (execution.data === undefined || execution.data === null) && errors.every((e) => e.path === undefined)) statusCode = 400
+  // A failure before execution that is ours (say, building the request context) is a 500.
+  if (statusCode === 200 && (execution.data === undefined || execution.data === null) && errors.every((e) => e.path === undefined)) {
+    statusCode = errors.some((e) => e.extensions?.code === 'INTERNAL_SERVER_ERROR') ? 500 : 400
+  }
   return { statusCode, response: { data: execution.data ?? null, errors } }
 }
