@@ -73,3 +73,13 @@ t.test('HEAD_CACHE_TTL_MS=0 caches nothing but still shares one request', async 
   await engine.head.get()
   t.equal(emu.emulator.stats.count('list'), 2)
 })
+
+t.test('a store that cannot be read or written does not fail the head: the write error is logged', async (t) => {
+  const { emu, db, engine, logs } = await syncSetup(t, { emulator: { count: 10 }, env: HEAD_ENV })
+  await db.knex.schema.renameTable('elevenlabs_calls', 'elevenlabs_calls_away')
+  const head = await engine.head.get()
+  t.same(head.map((c) => c.conversationId), newestIds(emu, 5), 'answered from the API alone')
+  await eventually('the failed write is logged', async () => logs.some((l) => l.level === 'warn' && /could not store the live head/.test(l.msg)))
+  t.ok(logs.some((l) => l.level === 'warn' && /could not read the store/.test(l.msg)))
+  await db.knex.schema.renameTable('elevenlabs_calls_away', 'elevenlabs_calls')
+})
