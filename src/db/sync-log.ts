@@ -108,10 +108,16 @@ export function createSyncLogRepository (db: Knex | Knex.Transaction) {
       return (await qb as Row[]).map(toRun)
     },
 
-    /** The newest run of a trigger that is unfinished and has a checkpoint (a backfill to resume). */
+    /**
+     * The newest run of a trigger that did not finish and left a checkpoint (a backfill to
+     * resume), unless a later run of that trigger succeeded: then there is nothing to resume.
+     */
     async latestResumable (trigger: string): Promise<SyncRun | null> {
-      const row = await db(SYNC_LOG_TABLE).where({ sync_trigger: trigger }).whereIn('status', ['in_progress', 'failed'])
-        .whereNotNull('checkpoint_cursor').orderBy('id', 'desc').first() as Row | undefined
+      const success = await db(SYNC_LOG_TABLE).max({ id: 'id' }).where({ sync_trigger: trigger, status: 'success' }).first() as Row | undefined
+      const qb = db(SYNC_LOG_TABLE).where({ sync_trigger: trigger }).whereIn('status', ['in_progress', 'failed'])
+        .whereNotNull('checkpoint_cursor').orderBy('id', 'desc').first()
+      if (success?.id !== null && success?.id !== undefined) qb.where('id', '>', Number(success.id))
+      const row = await qb as Row | undefined
       return row === undefined ? null : toRun(row)
     },
 
