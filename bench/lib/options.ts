@@ -33,6 +33,8 @@ export interface BenchOptions {
    * before proposing it (the server and the sync CLI run from there).
    */
   srcDir: string
+  /** Run the server and the CLI from the TypeScript sources (tsx) instead of compiled JS. */
+  tsx: boolean
   /** Stop after seeding (and the store probe, when asked). */
   seedOnly: boolean
   /** Also time the store directly (list/totals/EXPLAIN), without the server. */
@@ -52,6 +54,8 @@ const HELP = `npm run bench [-- options]
   --probe-store          time the store's list/totals directly and print EXPLAIN plans
   --src DIR              run the server and the sync CLI from a patched copy of src/ (BENCH_SRC;
                          implies --no-write)
+  --tsx                  run the server from its TypeScript sources under tsx (default: compiled
+                         to JavaScript first, as npm start runs it)
   --no-write             do not update bench/results.md
   --help
 `
@@ -102,6 +106,7 @@ export function parseOptions (argv: string[], env: Record<string, string | undef
     coalesceSeconds: positiveInt(env.BENCH_COALESCE_SECONDS, 'BENCH_COALESCE_SECONDS', 10),
     headCacheTtlMs: positiveInt(env.BENCH_HEAD_CACHE_TTL_MS, 'BENCH_HEAD_CACHE_TTL_MS', 5000),
     headCalls: 5,
+    tsx: argv.includes('--tsx'),
     srcDir: (flagValue(argv, '--src') ?? env.BENCH_SRC ?? 'src').replace(/\/+$/, ''),
     writeResults: !argv.includes('--no-write') && (flagValue(argv, '--src') ?? env.BENCH_SRC) === undefined,
     resultsFile: 'bench/results.md',

@@ -96,9 +96,13 @@ export class Child {
 
 const running = new Set<Child>()
 
-/** Runs a TypeScript entry point with node + tsx (one process, so its pid is the one to sample). */
-export function startTs (name: string, entry: string, env: Record<string, string>, args: string[] = []): Child {
-  const proc = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
+/**
+ * Runs an entry point with node: a .ts one through the tsx loader (in the same process, so its
+ * pid is the one to sample), a .js one as is.
+ */
+export function startTs (name: string, entry: string, env: Record<string, string>, args: string[] = [], nodeArgs: string[] = []): Child {
+  const loader = entry.endsWith('.ts') ? ['--import', 'tsx'] : []
+  const proc = spawn(process.execPath, [...nodeArgs, ...loader, entry, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe']
   })

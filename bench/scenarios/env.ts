@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto'
+import { resolve } from 'node:path'
+import { buildService } from '../lib/build.js'
 import { freePort, startTs, waitReady, type Child } from '../lib/procs.js'
 import type { BenchContext } from './context.js'
 
@@ -16,6 +18,9 @@ export interface Environment {
   adminToken: string
   /** The environment the server was started with (for the backfill CLI, minus what differs). */
   serverEnv: Record<string, string>
+  /** Where the server and the CLI run from: the sources (tsx) or their compiled copy. */
+  serviceRoot: string
+  runtime: string
   /** The server's memory after start-up and after each scenario. */
   memory: Array<{ after: string, rssMb: number, hwmMb: number }>
 }
@@ -72,7 +77,18 @@ export async function startEnvironment (ctx: BenchContext): Promise<Environment>
     HEAD_CACHE_TTL_MS: String(ctx.opts.headCacheTtlMs)
   }
   const serverEnv = { ...common, PORT: String(serverPort) }
-  const server = startTs('server', `${ctx.opts.srcDir}/server.ts`, serverEnv)
+  // BENCH_SERVER_NODE_ARGS: e.g. --cpu-prof, to see where a missed target's time goes.
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter((a) => a !== '')
+  let serviceRoot = ctx.opts.srcDir
+  let runtime = 'node --import tsx (TypeScript sources)'
+  let ext = 'ts'
+  if (!ctx.opts.tsx) {
+    const built = await buildService(ctx.opts.srcDir, resolve('bench/.tmp/build'))
+    serviceRoot = built.root
+    runtime = `node, compiled with ${built.tool} in ${built.seconds.toFixed(1)} s (as npm start runs it)`
+    ext = 'js'
+  }
+  const server = startTs('server', `${serviceRoot}/server.${ext}`, serverEnv, [], nodeArgs)
   server.sampleMemory(100)
   const reference = startTs('reference', 'bench/reference/server.ts', { ...common, PORT: String(referencePort) })
   const serverUrl = `http://127.0.0.1:${serverPort}`
@@ -87,6 +103,8 @@ export async function startEnvironment (ctx: BenchContext): Promise<Environment>
     webhookSecret,
     adminToken,
     serverEnv,
+    serviceRoot,
+    runtime,
     memory: []
   }
 }

@@ -26,7 +26,7 @@ export const scenario6: Scenario = {
       const emulator = await startEmulator(`emulator-backfill-${concurrency}`, { calls, latencyMs: latency, apiKey: ctx.env.emulator.apiKey })
       const db = await openBenchDatabase({ kind: ctx.opts.db, rows: 0, mysqlUrl: ctx.opts.mysqlUrl.replace(/\/([^/?]+)(\?.*)?$/, '/$1_backfill$2'), drop: true, name: 'backfill' })
       try {
-        const cli = startTs(`backfill-${concurrency}`, `${ctx.opts.srcDir}/cli/sync.ts`, {
+        const cli = startTs(`backfill-${concurrency}`, `${ctx.env.serviceRoot}/cli/sync.${ctx.env.serviceRoot === ctx.opts.srcDir ? 'ts' : 'js'}`, {
           ...ctx.env.serverEnv,
           LOG_LEVEL: 'warn',
           DATABASE_URL: db.url,

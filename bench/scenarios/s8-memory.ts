@@ -66,7 +66,7 @@ export const scenario8: Scenario = {
     addRow(t, [`after a ${num(body.length / 1024 / 1024, 1)} MB post_call_audio (answered ${res.status} in ${ms(res.ms)})`, mb(child.peakRssMb), mb(child.hwmMb), after === null ? 'n/a' : mb(after.rssMb), `≤ ${RSS_TARGET_MB} MB, answered 2xx`],
       { what: `server peak RSS with a 25 MB audio webhook ${mb(child.hwmMb)}, answered ${res.status} (target ≤ ${RSS_TARGET_MB} MB and 2xx)`, verdict: audioOk && child.hwmMb <= RSS_TARGET_MB ? 'pass' : 'miss' })
     if (!audioOk) t.notes.push(`The audio delivery was answered ${res.status}: ${res.text}`)
-    t.notes.push('The server runs as `node --import tsx src/server.ts` (the TypeScript loader adds a little memory over the built `dist/`).')
+    t.notes.push(`The server runs as ${ctx.env.runtime}.`)
     return t
   }
 }
