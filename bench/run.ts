@@ -1,6 +1,6 @@
 import { describeDatabase } from '../src/config.js'
 import { ensureDataset, openBenchDatabase, type BenchDatabase } from './lib/dataset.js'
-import { describeMachine } from './lib/machine.js'
+import { describeMachine, loadAverage } from './lib/machine.js'
 import { parseOptions } from './lib/options.js'
 import { probeStore } from './lib/probe.js'
 import { stopAll } from './lib/procs.js'
@@ -42,6 +42,7 @@ async function main (): Promise<void> {
   const terms = await pickTerms(db.knex, dataset.rows, dataset.end)
 
   const tables: Table[] = []
+  let loadEnd = ''
   try {
     if (opts.probeStore) {
       const probe = await probeStore(db.knex, terms, { timeZone: 'America/Bogota', budgetMs: 2000, log })
@@ -55,6 +56,7 @@ async function main (): Promise<void> {
       })
     }
   } finally {
+    loadEnd = loadAverage(3)
     await stopAll()
     await db.close()
   }
@@ -62,14 +64,17 @@ async function main (): Promise<void> {
   const verdicts = tables.flatMap((t) => t.verdicts.map((v) => ({ ...v, table: t.title })))
   const misses = verdicts.filter((v) => v.verdict === 'miss' || v.verdict === 'error')
   const seconds = (Date.now() - started) / 1000
-  const summary = misses.length === 0
-    ? `All ${verdicts.filter((v) => v.verdict === 'pass').length} targets met.`
+  const passed = verdicts.filter((v) => v.verdict === 'pass').length
+  const summary = verdicts.length === 0
+    ? 'No targets measured.'
+    : misses.length === 0
+      ? `All ${passed} targets met.`
     : `${misses.length} of ${verdicts.filter((v) => v.verdict !== 'info').length} targets missed:\n\n${misses.map((m) => `- **${m.verdict === 'error' ? 'ERROR' : 'MISS'}** ${m.table}: ${m.what}`).join('\n')}`
   const section = [
     `## ${opts.kind === 'full' ? 'Full run' : 'Quick run'}: ${opts.db === 'mysql' ? 'MariaDB' : 'SQLite'}, ${num(dataset.rows)} calls`,
     '',
     `- date: ${new Date().toISOString()}; bench run took ${seconds.toFixed(0)} s`,
-    `- machine: ${machine.cores} cores (${machine.cpu}), ${machine.memoryGb} GB RAM, ${machine.os}; load average at the end ${machine.load} (shared machine: compare ratios, not absolute numbers)`,
+    `- machine: ${machine.cores} cores (${machine.cpu}), ${machine.memoryGb} GB RAM, ${machine.os}; load average ${machine.load} at the start, ${loadEnd} at the end (a shared machine: compare ratios, not absolute numbers)`,
     `- Node ${machine.node}; database ${machine.database} at ${describeDatabase(db.database)}`,
     `- dataset: ${num(dataset.rows)} calls over 2 years (weekday/business-hour shaped, Bogotá time; ~${num(Math.floor(dataset.rows / 6))} patients, mostly Colombian numbers; ~94% done, 5% failed, the rest in progress/waiting), seeded ${dataset.seededAt.toISOString()} in ${dataset.seedSeconds.toFixed(1)} s = **${num(dataset.rowsPerSecond)} rows/s**${dataset.seeded ? '' : ' (reused by this run)'}`,
     `- terms: the last 4 digits of a patient's number, that number in full typed with spaces, a conversation id from the middle of the history, date \`${terms.date}\` (CALLS_TIMEZONE=America/Bogota), deep page ${num(terms.deepPage)} at pageSize ${terms.pageSize}`,

@@ -35,12 +35,56 @@ export interface LoadResult {
   p99: number
   max: number
   mean: number
+  /** Every 2xx response time, sorted (ms). */
+  times: number[]
 }
 
 export function percentile (sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN
   const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))
   return sorted[i] as number
+}
+
+function summarise (times: number[], statusCodes: Record<string, number>, errors: number, timeouts: number, seconds: number, activeSeconds: number): LoadResult {
+  times.sort((a, b) => a - b)
+  const non2xx = Object.entries(statusCodes).filter(([code]) => !code.startsWith('2')).reduce((n, [, c]) => n + c, 0)
+  return {
+    ok: times.length,
+    non2xx,
+    errors,
+    timeouts,
+    statusCodes,
+    seconds,
+    rps: times.length / Math.max(activeSeconds, 0.001),
+    p50: percentile(times, 50),
+    p90: percentile(times, 90),
+    p99: percentile(times, 99),
+    max: times[times.length - 1] ?? Number.NaN,
+    mean: times.length === 0 ? Number.NaN : times.reduce((a, b) => a + b, 0) / times.length,
+    times
+  }
+}
+
+/** Several runs of the same thing as one result (their samples pooled, their time added). */
+export function pool (results: LoadResult[]): LoadResult {
+  const codes: Record<string, number> = {}
+  for (const r of results) for (const [c, n] of Object.entries(r.statusCodes)) codes[c] = (codes[c] ?? 0) + n
+  const active = results.reduce((n, r) => n + r.ok / Math.max(r.rps, 1e-9), 0)
+  return summarise(results.flatMap((r) => r.times), codes, results.reduce((n, r) => n + r.errors, 0), results.reduce((n, r) => n + r.timeouts, 0), results.reduce((n, r) => n + r.seconds, 0), active)
+}
+
+/**
+ * A and B measured in alternating windows (A B A B ...), so a change in the machine's load
+ * (it is shared) falls on both sides of a ratio alike.
+ */
+export async function alternate (a: LoadSpec, b: LoadSpec, rounds: number): Promise<[LoadResult, LoadResult]> {
+  const as: LoadResult[] = []
+  const bs: LoadResult[] = []
+  for (let i = 0; i < rounds; i++) {
+    as.push(await runLoad(a))
+    bs.push(await runLoad(b))
+  }
+  return [pool(as), pool(bs)]
 }
 
 export async function runLoad (spec: LoadSpec): Promise<LoadResult> {
@@ -65,22 +109,7 @@ export async function runLoad (spec: LoadSpec): Promise<LoadResult> {
   })
   const result = await instance
   const seconds = Number(process.hrtime.bigint() - started) / 1e9
-  times.sort((a, b) => a - b)
-  const non2xx = Object.entries(statusCodes).filter(([code]) => !code.startsWith('2')).reduce((n, [, c]) => n + c, 0)
-  return {
-    ok: times.length,
-    non2xx,
-    errors: result.errors,
-    timeouts: result.timeouts,
-    statusCodes,
-    seconds,
-    rps: times.length / Math.max(result.duration, 0.001),
-    p50: percentile(times, 50),
-    p90: percentile(times, 90),
-    p99: percentile(times, 99),
-    max: times[times.length - 1] ?? Number.NaN,
-    mean: times.length === 0 ? Number.NaN : times.reduce((a, b) => a + b, 0) / times.length
-  }
+  return summarise(times, statusCodes, result.errors, result.timeouts, seconds, result.duration)
 }
 
 /** One request, timed; throws with the status and the start of the body when it is not 2xx. */
@@ -103,8 +132,5 @@ export async function measureLatency (spec: LoadSpec & { budgetSeconds: number }
   if (probe.ms <= 250) return await runLoad({ ...spec, connections: spec.connections ?? 1, seconds: spec.budgetSeconds })
   const amount = Math.min(15, Math.floor((spec.budgetSeconds * 1000) / probe.ms))
   if (amount >= 2) return await runLoad({ ...spec, connections: 1, amount, timeoutSeconds: 300 })
-  return {
-    ok: 1, non2xx: 0, errors: 0, timeouts: 0, statusCodes: { [probe.status]: 1 }, seconds: probe.ms / 1000, rps: 1000 / probe.ms,
-    p50: probe.ms, p90: probe.ms, p99: probe.ms, max: probe.ms, mean: probe.ms
-  }
+  return summarise([probe.ms], { [probe.status]: 1 }, 0, 0, probe.ms / 1000, probe.ms / 1000)
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { cpus, platform, release, totalmem } from 'node:os'
 import type { Knex } from 'knex'
 import { isMysql } from '../../src/db/knex.js'
@@ -24,11 +25,7 @@ export async function describeMachine (knex: Knex): Promise<Machine> {
     const rows = await knex.raw('SELECT sqlite_version() AS v') as Array<{ v: string }>
     database = `SQLite ${rows[0]?.v ?? '?'} (better-sqlite3, WAL)`
   }
-  let load = ''
-  try {
-    const { readFileSync } = await import('node:fs')
-    load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')
-  } catch {}
+  const load = loadAverage(3)
   return {
     cpu: cpus()[0]?.model.trim() ?? 'unknown',
     cores: cpus().length,
@@ -37,5 +34,14 @@ export async function describeMachine (knex: Knex): Promise<Machine> {
     node: process.version,
     database,
     load
+  }
+}
+
+/** The machine's load averages (1, 5, 15 min; the first `n`). */
+export function loadAverage (n = 1): string {
+  try {
+    return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, n).join(' ')
+  } catch {
+    return '?'
   }
 }

@@ -1,3 +1,4 @@
+import { loadAverage } from '../lib/machine.js'
 import { addRow, table, type Table } from '../lib/report.js'
 import type { BenchContext, Scenario, ScenarioContext } from './context.js'
 import { recordMemory, startEnvironment } from './env.js'
@@ -25,6 +26,7 @@ export async function runScenarios (ctx: BenchContext, emit: (t: Table) => void)
   recordMemory(env, 'start-up')
   for (const s of chosen) {
     const started = Date.now()
+    const load = loadAverage()
     ctx.log(`scenario ${s.id}: ${s.name}`)
     let t: Table
     try {
@@ -34,6 +36,7 @@ export async function runScenarios (ctx: BenchContext, emit: (t: Table) => void)
       addRow(t, [(err as Error).message.split('\n')[0] ?? 'failed'], { what: `scenario ${s.id} (${s.name}) failed: ${(err as Error).message.split('\n')[0] ?? ''}`, verdict: 'error' })
       ctx.log(`scenario ${s.id} failed: ${(err as Error).stack ?? String(err)}`)
     }
+    t.notes.push(`Took ${((Date.now() - started) / 1000).toFixed(0)} s; machine load average (1 min) ${load} before, ${loadAverage()} after.`)
     if (s.id !== 8) recordMemory(env, `scenario ${s.id} (${s.name})`)
     ctx.log(`scenario ${s.id}: done in ${((Date.now() - started) / 1000).toFixed(0)} s`)
     emit(t)
