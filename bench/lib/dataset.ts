@@ -217,6 +217,47 @@ async function insertMysql (knex: Knex, batches: Generator<CallRow[]>, onBatch: 
   }
 }
 
+interface IndexColumn { name: string, unique: boolean, column: string, subPart: number | null, desc: boolean }
+
+async function mysqlIndexes (knex: Knex): Promise<IndexColumn[]> {
+  const [rows] = await knex.raw(`SELECT INDEX_NAME AS name, NON_UNIQUE AS nonUnique, COLUMN_NAME AS col, SUB_PART AS subPart, COLLATION AS coll
+    FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND INDEX_NAME <> 'PRIMARY'
+    ORDER BY INDEX_NAME, SEQ_IN_INDEX`, [CALLS_TABLE]) as [Array<Record<string, unknown>>]
+  return rows.map((r) => ({ name: String(r.name), unique: Number(r.nonUnique) === 0, column: String(r.col), subPart: r.subPart === null ? null : Number(r.subPart), desc: r.coll === 'D' }))
+}
+
+/**
+ * Loads the table with its secondary indexes dropped, then builds them again in one pass: a
+ * sorted index build is many times faster than a million random inserts into six B-trees (the
+ * conversation ids and phone digits arrive in no order). The indexes are put back exactly as
+ * the migrations made them (checked).
+ */
+async function withoutSecondaryIndexes (knex: Knex, log: (line: string) => void, load: () => Promise<void>): Promise<void> {
+  if (isMysql(knex)) {
+    const before = await mysqlIndexes(knex)
+    const names = [...new Set(before.map((i) => i.name))]
+    if (names.length > 0) await knex.raw(`ALTER TABLE \`${CALLS_TABLE}\` ${names.map((n) => `DROP INDEX \`${n}\``).join(', ')}`)
+    await load()
+    log(`seeding: building ${names.length} indexes`)
+    const clauses = names.map((n) => {
+      const cols = before.filter((i) => i.name === n)
+      const list = cols.map((c) => `\`${c.column}\`${c.subPart === null ? '' : `(${c.subPart})`}${c.desc ? ' DESC' : ''}`).join(', ')
+      return `ADD ${cols[0]?.unique === true ? 'UNIQUE ' : ''}INDEX \`${n}\` (${list})`
+    })
+    if (clauses.length > 0) await knex.raw(`ALTER TABLE \`${CALLS_TABLE}\` ${clauses.join(', ')}`)
+    if (JSON.stringify(await mysqlIndexes(knex)) !== JSON.stringify(before)) throw new Error('seeding: the rebuilt indexes differ from the migrated ones')
+    return
+  }
+  const list = async (): Promise<Array<{ name: string, sql: string }>> =>
+    await knex.raw("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY name", [CALLS_TABLE]) as Array<{ name: string, sql: string }>
+  const before = await list()
+  for (const i of before) await knex.raw(`DROP INDEX "${i.name}"`)
+  await load()
+  log(`seeding: building ${before.length} indexes`)
+  for (const i of before) await knex.raw(i.sql)
+  if (JSON.stringify(await list()) !== JSON.stringify(before)) throw new Error('seeding: the rebuilt indexes differ from the migrated ones')
+}
+
 /**
  * Makes sure the bench database holds exactly the dataset of `rows` calls: reuses it when the
  * marker says so, otherwise (or with `reseed`) rebuilds it from scratch.
@@ -246,8 +287,10 @@ export async function ensureDataset (db: BenchDatabase, opts: { rows: number, re
     opts.onProgress?.(done, opts.rows)
   }
   const batches = generateRows({ rows: opts.rows, end }, batchSize)
-  if (fresh.kind === 'mysql') await insertMysql(fresh.knex, batches, onBatch)
-  else await insertSqlite(fresh.knex, batches, onBatch)
+  await withoutSecondaryIndexes(fresh.knex, opts.log, async () => {
+    if (fresh.kind === 'mysql') await insertMysql(fresh.knex, batches, onBatch)
+    else await insertSqlite(fresh.knex, batches, onBatch)
+  })
   await createCallRepository(fresh.knex, { timeZone: 'UTC' }).recount()
   if (isMysql(fresh.knex)) await fresh.knex.raw(`ANALYZE TABLE \`${CALLS_TABLE}\``)
   else await fresh.knex.raw('ANALYZE')
