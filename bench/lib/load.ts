@@ -45,7 +45,7 @@ export function percentile (sorted: number[], p: number): number {
   return sorted[i] as number
 }
 
-function summarise (times: number[], statusCodes: Record<string, number>, errors: number, timeouts: number, seconds: number, activeSeconds: number): LoadResult {
+export function summarise (times: number[], statusCodes: Record<string, number>, errors: number, timeouts: number, seconds: number, activeSeconds: number): LoadResult {
   times.sort((a, b) => a - b)
   const non2xx = Object.entries(statusCodes).filter(([code]) => !code.startsWith('2')).reduce((n, [, c]) => n + c, 0)
   return {

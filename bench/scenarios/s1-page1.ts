@@ -25,7 +25,7 @@ function firstDifference (a: unknown, b: unknown, path = '$'): string {
   return `${path} differs in key order`
 }
 
-export const row = (r: LoadResult): string[] => [ms(r.p50), ms(r.p99), num(r.rps)]
+export const row = (r: LoadResult): string[] => [ms(r.p50), ms(r.p99), num(r.rps, r.rps < 10 ? 2 : 0)]
 
 export const scenario1: Scenario = {
   id: 1,
@@ -67,6 +67,8 @@ export const scenario1: Scenario = {
     const thrRatio = thr.rps / refThr.rps
     addRow(t, [`${THROUGHPUT_CONNECTIONS} connections`, ...row(thr), ...row(refThr), `${ratio(thrRatio)} reference req/s`, `≥ ${THROUGHPUT_TARGET}× reference req/s`],
       { what: `page 1 throughput ${ratio(thrRatio)} of the reference (target ≥ ${THROUGHPUT_TARGET}×)`, verdict: thrRatio >= THROUGHPUT_TARGET ? 'pass' : 'miss' })
+    const floor = await runLoad({ url: `${reference.url}/ref/floor`, connections: 1, seconds: Math.min(2, ctx.opts.seconds) })
+    addRow(t, ['HTTP floor: the same JSON from memory, 1 connection', ...row(floor), '', '', '', '', 'none (what a request costs on this machine now)'], { what: 'HTTP floor', verdict: 'info' })
     const stats = first.data?.calls?.stats
     t.notes.push(`The page held ${stats?.fromApi ?? '?'} live-head calls (apiStatus ${stats?.apiStatus ?? '?'}) of ${num(stats?.totalConversations ?? Number.NaN)} in total; the reference answered ${same ? 'the same JSON as the API' : `**a different JSON from the API** (${differs}; the ratio compares different work)`}.`)
     const errors = [lat, refLat, thr, refThr].reduce((n, r) => n + r.non2xx + r.errors, 0)
