@@ -1,5 +1,5 @@
 import type { Knex } from 'knex'
-import { isMysql } from './knex.js'
+import { isMysql, isRetryableWriteError } from './knex.js'
 import { dayRangeUtc, fromDbTime, toDbTime } from './time.js'
 import { planSearch, prefixEnd, reversedDigits } from './search.js'
 import { CALL_STATUSES, MAX_CONVERSATION_ID_LENGTH, STATUS_RANK, isFinalStatus, type CallCursor, type CallFilter, type CallRecord, type CallStatus, type StoredCall, type TranscriptTurn } from './types.js'
@@ -177,11 +177,6 @@ function mergeAssignments (knex: Knex): Record<string, Knex.Raw> {
   merged.updated_at = knex.raw(incoming('updated_at'))
   merged.status = knex.raw(`CASE WHEN ${forward} THEN ${incoming('status')} ELSE ${stored('status')} END`)
   return merged
-}
-
-function isRetryableWriteError (err: unknown): boolean {
-  const code = (err as { code?: string, errno?: number }).code
-  return code === 'ER_LOCK_DEADLOCK' || code === 'ER_LOCK_WAIT_TIMEOUT' || code === 'SQLITE_BUSY'
 }
 
 export type CallRepository = ReturnType<typeof createCallRepository>

@@ -64,3 +64,9 @@ export function createKnex (db: DatabaseConfig, opts: { pool?: { min: number, ma
 export function isMysql (knex: Knex): boolean {
   return knex.client.config.client === 'mysql2'
 }
+
+/** A write that lost a race (deadlock, lock wait, busy file): the same transaction may be retried. */
+export function isRetryableWriteError (err: unknown): boolean {
+  const code = (err as { code?: string } | null)?.code
+  return code === 'ER_LOCK_DEADLOCK' || code === 'ER_LOCK_WAIT_TIMEOUT' || code === 'SQLITE_BUSY'
+}

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex'
 import { createCallRepository } from '../db/calls.js'
+import { isRetryableWriteError } from '../db/knex.js'
 import { createSyncLogRepository, type SyncRunPatch } from '../db/sync-log.js'
 import type { CallRecord } from '../db/types.js'
 import { callFromConversation, callFromSummary } from '../elevenlabs/mapping.js'
@@ -40,8 +41,6 @@ export function recordFor (summary: ConversationSummary, detail: Conversation | 
   return detail === undefined ? base : mergeRecords(base, callFromConversation(detail))
 }
 
-const RETRYABLE_WRITE = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT', 'SQLITE_BUSY'])
-
 /**
  * Upserts the calls and moves the run's sync log row in one transaction, so a checkpoint
  * never runs ahead of the data it vouches for. Deadlocks (MariaDB, against a concurrent
@@ -56,7 +55,7 @@ export async function commitPage (knex: Knex, timeZone: string, records: CallRec
       })
       return
     } catch (err) {
-      if (attempt >= 5 || !RETRYABLE_WRITE.has(errorCode(err))) throw err
+      if (attempt >= 5 || !isRetryableWriteError(err)) throw err
       await new Promise((resolve) => setTimeout(resolve, 10 * attempt + Math.random() * 40))
     }
   }

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex'
 import { createCallRepository } from '../db/calls.js'
+import { isRetryableWriteError } from '../db/knex.js'
 import { SYNC_LOG_TABLE } from '../db/sync-log.js'
 import { toDbTime } from '../db/time.js'
 import type { CallRecord } from '../db/types.js'
@@ -23,11 +24,6 @@ interface Pending extends Delivery {
 }
 
 const STORE_ATTEMPTS = 4
-
-function isRetryable (err: unknown): boolean {
-  const code = (err as { code?: string }).code
-  return code === 'ER_LOCK_DEADLOCK' || code === 'ER_LOCK_WAIT_TIMEOUT' || code === 'SQLITE_BUSY'
-}
 
 /** The database refused this data (too long, out of range, a constraint), not the connection. */
 function isDataError (err: unknown): boolean {
@@ -89,7 +85,7 @@ export function createDeliveryWriter (knex: Knex, opts: { timeZone: string, maxB
         })
         return
       } catch (err) {
-        if (attempt >= STORE_ATTEMPTS || !isRetryable(err)) throw err
+        if (attempt >= STORE_ATTEMPTS || !isRetryableWriteError(err)) throw err
         await new Promise((resolve) => setTimeout(resolve, 5 * attempt + Math.random() * 20))
       }
     }
