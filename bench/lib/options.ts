@@ -47,7 +47,7 @@ const HELP = `npm run bench [-- options]
   --db sqlite|mysql      database (BENCH_DB)
   --rows N               dataset size (BENCH_ROWS)
   --mysql-url URL        MariaDB bench database (BENCH_MYSQL_URL, default mysql://root@127.0.0.1:3306/elevenlabs_calls_bench)
-  --scenarios 1,2,5      only these scenarios (BENCH_SCENARIOS)
+  --scenarios 1,2,5      only these scenarios (BENCH_SCENARIOS; bench/results.md is then left alone)
   --seconds N            seconds of load per measurement (BENCH_SECONDS)
   --reseed               rebuild the dataset even if a matching one exists
   --seed-only            seed (reuse) the dataset and stop
@@ -108,7 +108,8 @@ export function parseOptions (argv: string[], env: Record<string, string | undef
     headCalls: 5,
     tsx: argv.includes('--tsx'),
     srcDir: (flagValue(argv, '--src') ?? env.BENCH_SRC ?? 'src').replace(/\/+$/, ''),
-    writeResults: !argv.includes('--no-write') && (flagValue(argv, '--src') ?? env.BENCH_SRC) === undefined,
+    // results.md holds whole runs of the code as committed: not a subset, not a patched copy.
+    writeResults: !argv.includes('--no-write') && (flagValue(argv, '--src') ?? env.BENCH_SRC) === undefined && scenarios.size === 8,
     resultsFile: 'bench/results.md',
     seedOnly: argv.includes('--seed-only'),
     probeStore: argv.includes('--probe-store')
