@@ -316,6 +316,20 @@ export function createCallRepository (db: Knex | Knex.Transaction, opts: { timeZ
    * Deferred join: `ids` walks only the (started_at, conversation_id) index; whole rows are read
    * for the page alone, so an offset never drags rows through it.
    */
+  /**
+   * LIMIT/OFFSET written into the SQL rather than bound: with `LIMIT ?` in a subquery SQLite
+   * cannot see how small it is and plans a scan of the whole table (22 ms instead of 0.05 ms at
+   * 100,000 calls). Only checked whole numbers get here.
+   */
+  function window (qb: Knex.QueryBuilder, limit: number, offset = 0): Knex.QueryBuilder {
+    if (!Number.isSafeInteger(limit) || limit < 0 || !Number.isSafeInteger(offset) || offset < 0) {
+      throw new RangeError(`limit and offset must be whole numbers >= 0 (got ${limit}, ${offset})`)
+    }
+    qb.limit(limit, { skipBinding: true })
+    if (offset > 0) qb.offset(offset, { skipBinding: true })
+    return qb
+  }
+
   async function pageByIds (ids: Knex.QueryBuilder): Promise<StoredCall[]> {
     const rows = await orderNewestFirst(
       db(CALLS_TABLE).select(...LIST_COLUMNS.map((c) => `${CALLS_TABLE}.${c}`)).join(ids.as('page'), 'page.id', `${CALLS_TABLE}.id`)
@@ -339,13 +353,13 @@ export function createCallRepository (db: Knex | Knex.Transaction, opts: { timeZ
     if (day === null) return []
     const skip = offset - before
     if (day === NO_START_DAY) {
-      return await pageByIds(orderNewestFirst(db(CALLS_TABLE).select('id').whereNull('started_at')).limit(limit).offset(skip))
+      return await pageByIds(window(orderNewestFirst(db(CALLS_TABLE).select('id').whereNull('started_at')), limit, skip))
     }
     const dayEnd = toDbTime(new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000))
-    const rows = await pageByIds(orderNewestFirst(db(CALLS_TABLE).select('id').where('started_at', '<', dayEnd)).limit(limit).offset(skip))
+    const rows = await pageByIds(window(orderNewestFirst(db(CALLS_TABLE).select('id').where('started_at', '<', dayEnd)), limit, skip))
     if (rows.length < limit) {
       // The page runs past the oldest start into the calls that have none.
-      rows.push(...await pageByIds(orderNewestFirst(db(CALLS_TABLE).select('id').whereNull('started_at')).limit(limit - rows.length)))
+      rows.push(...await pageByIds(window(orderNewestFirst(db(CALLS_TABLE).select('id').whereNull('started_at')), limit - rows.length)))
     }
     return rows
   }
@@ -412,12 +426,11 @@ export function createCallRepository (db: Knex | Knex.Transaction, opts: { timeZ
       const { filter, limit, offset = 0, after } = options
       if (limit <= 0) return []
       if (!hasFilter(filter) && after === undefined) {
-        return offset >= deepOffset ? await deepPage(limit, offset) : await pageByIds(orderNewestFirst(db(CALLS_TABLE).select('id')).limit(limit).offset(offset))
+        return offset >= deepOffset ? await deepPage(limit, offset) : await pageByIds(window(orderNewestFirst(db(CALLS_TABLE).select('id')), limit, offset))
       }
       const qb = filtered(db, filter).select(...LIST_COLUMNS.map((c) => `${CALLS_TABLE}.${c}`))
       if (after !== undefined) applyAfter(qb, after)
-      orderNewestFirst(qb).limit(limit)
-      if (offset > 0) qb.offset(offset)
+      window(orderNewestFirst(qb), limit, offset)
       return (await qb as Row[]).map(rowToCall)
     },
 
