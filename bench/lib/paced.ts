@@ -14,10 +14,12 @@ export interface PacedSpec {
   /** Body and headers of request i. */
   request: (i: number) => { body: string | Buffer, headers: Record<string, string> }
   timeoutMs?: number
+  /** Keep-alive connections to reuse (a warm-up's), else a fresh pool closed at the end. */
+  agent?: Agent
 }
 
 export async function pacedPost (spec: PacedSpec): Promise<LoadResult & { sent: number }> {
-  const agent = new Agent({ keepAlive: true, maxSockets: 1024 })
+  const agent = spec.agent ?? new Agent({ keepAlive: true, maxSockets: 1024 })
   const url = new URL(spec.url)
   const total = Math.round(spec.rate * spec.seconds)
   const times: number[] = []
@@ -65,6 +67,6 @@ export async function pacedPost (spec: PacedSpec): Promise<LoadResult & { sent: 
   })
   await Promise.all(inflight)
   const seconds = elapsedMs() / 1000
-  agent.destroy()
+  if (spec.agent === undefined) agent.destroy()
   return { ...summarise(times, statusCodes, errors, timeouts, seconds, seconds), sent }
 }

@@ -65,7 +65,8 @@ export async function startEnvironment (ctx: BenchContext): Promise<Environment>
   const common: Record<string, string> = {
     NODE_ENV: 'production',
     HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
+    // BENCH_SERVER_LOG_LEVEL=info logs every request with its responseTime (diagnosis only).
+    LOG_LEVEL: process.env.BENCH_SERVER_LOG_LEVEL ?? 'warn',
     DATABASE_URL: ctx.db.url,
     ELEVENLABS_API_KEY: apiKey,
     ELEVENLABS_BASE_URL: emulator.url,
@@ -107,4 +108,22 @@ export async function startEnvironment (ctx: BenchContext): Promise<Environment>
     runtime,
     memory: []
   }
+}
+
+/**
+ * Waits until the server answers /health quickly again: a scenario that ends with requests still
+ * queued (200 clients stopped mid-flight) must not bill them to the next one.
+ */
+export async function settle (env: Environment, timeoutMs = 30_000): Promise<number> {
+  const started = Date.now()
+  let quick = 0
+  while (quick < 3 && Date.now() - started < timeoutMs) {
+    const t0 = Date.now()
+    try {
+      await (await fetch(`${env.server.url}/health`, { signal: AbortSignal.timeout(timeoutMs) })).arrayBuffer()
+    } catch {}
+    quick = Date.now() - t0 < 20 ? quick + 1 : 0
+    if (quick < 3) await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  return Date.now() - started
 }

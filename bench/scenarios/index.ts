@@ -1,7 +1,7 @@
 import { loadAverage } from '../lib/machine.js'
 import { addRow, table, type Table } from '../lib/report.js'
 import type { BenchContext, Scenario, ScenarioContext } from './context.js'
-import { recordMemory, startEnvironment } from './env.js'
+import { recordMemory, settle, startEnvironment } from './env.js'
 import { scenario1 } from './s1-page1.js'
 import { scenario2, scenario3, scenario4 } from './s2-s4-filtered.js'
 import { scenario5 } from './s5-coalescing.js'
@@ -25,6 +25,7 @@ export async function runScenarios (ctx: BenchContext, emit: (t: Table) => void)
   const sctx: ScenarioContext = { ...ctx, env }
   recordMemory(env, 'start-up')
   for (const s of chosen) {
+    await settle(env)
     const started = Date.now()
     const load = loadAverage()
     ctx.log(`scenario ${s.id}: ${s.name}`)
