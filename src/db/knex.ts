@@ -46,8 +46,9 @@ export function createKnex (db: DatabaseConfig, opts: { pool?: { min: number, ma
     pool: {
       min: 1,
       max: 1,
-      afterCreate (conn: { pragma: (s: string) => unknown }, done: (err: Error | null, conn: unknown) => void) {
+      afterCreate (conn: { pragma: (s: string) => unknown, prepare: (sql: string) => unknown }, done: (err: Error | null, conn: unknown) => void) {
         try {
+          cachePreparedStatements(conn)
           if (filename !== ':memory:') conn.pragma('journal_mode = WAL')
           conn.pragma('synchronous = NORMAL')
           conn.pragma('busy_timeout = 5000')
@@ -59,6 +60,25 @@ export function createKnex (db: DatabaseConfig, opts: { pool?: { min: number, ma
       }
     }
   })
+}
+
+// knex prepares every query anew, and for the long upsert statement preparing is most of its
+// cost on SQLite. Statements are kept by their SQL text (SQLite re-prepares a kept one by itself
+// after a schema change). Bounded, oldest out first.
+const STATEMENT_CACHE_SIZE = 500
+
+function cachePreparedStatements (conn: { prepare: (sql: string) => unknown }): void {
+  const prepare = conn.prepare.bind(conn)
+  const cache = new Map<string, unknown>()
+  conn.prepare = (sql: string) => {
+    let statement = cache.get(sql)
+    if (statement === undefined) {
+      statement = prepare(sql)
+      cache.set(sql, statement)
+      if (cache.size > STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string)
+    }
+    return statement
+  }
 }
 
 export function isMysql (knex: Knex): boolean {
