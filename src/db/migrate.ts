@@ -3,6 +3,7 @@ import * as createCalls from '../../migrations/20251030000000_create_elevenlabs_
 import * as createSyncLog from '../../migrations/20251030000100_create_elevenlabs_sync_log.js'
 import * as createLocksCounters from '../../migrations/20251030000200_create_sync_locks_and_counters.js'
 import * as createDayCounts from '../../migrations/20251030000300_create_call_day_counts.js'
+import * as coverDuration from '../../migrations/20251030000400_cover_duration_in_started_index.js'
 
 interface Migration { up: (knex: Knex) => Promise<void>, down: (knex: Knex) => Promise<void> }
 
@@ -12,7 +13,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '20251030000000_create_elevenlabs_calls': createCalls,
   '20251030000100_create_elevenlabs_sync_log': createSyncLog,
   '20251030000200_create_sync_locks_and_counters': createLocksCounters,
-  '20251030000300_create_call_day_counts': createDayCounts
+  '20251030000300_create_call_day_counts': createDayCounts,
+  '20251030000400_cover_duration_in_started_index': coverDuration
 }
 
 const source: Knex.MigrationSource<string> = {

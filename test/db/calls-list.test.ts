@@ -87,6 +87,14 @@ t.test('date means a day in CALLS_TIMEZONE, as a half-open UTC range', async (t)
   await bogota.list({ limit: 10, filter: { date: '2025-10-29' } })
   db.knex.off('query', listener)
   t.notMatch(statements.join('\n'), /date\(/i, 'never DATE(column)')
+
+  // A day's totals come from the index alone (count and duration), never from the rows.
+  const { start, end } = { start: '2025-10-29 05:00:00.000', end: '2025-10-30 05:00:00.000' }
+  const sql = 'SELECT COUNT(*), SUM(duration_seconds) FROM elevenlabs_calls WHERE started_at >= ? AND started_at < ?'
+  const plan = JSON.stringify(db.knex.client.config.client === 'mysql2'
+    ? await db.knex.raw(`EXPLAIN ${sql}`, [start, end])
+    : await db.knex.raw(`EXPLAIN QUERY PLAN ${sql}`, [start, end]))
+  t.match(plan, db.knex.client.config.client === 'mysql2' ? /Using index/ : /COVERING INDEX idx_calls_started_cover/)
 })
 
 t.test('paging: newest first, offset and keyset agree', async (t) => {

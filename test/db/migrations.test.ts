@@ -10,7 +10,8 @@ t.test('migrations apply, roll back and apply again', async (t) => {
     '20251030000000_create_elevenlabs_calls',
     '20251030000100_create_elevenlabs_sync_log',
     '20251030000200_create_sync_locks_and_counters',
-    '20251030000300_create_call_day_counts'
+    '20251030000300_create_call_day_counts',
+    '20251030000400_cover_duration_in_started_index'
   ])
   t.same(await migrateLatest(db.knex), [], 'nothing pending the second time')
   for (const table of ['elevenlabs_calls', 'elevenlabs_sync_log', 'elevenlabs_sync_locks', 'elevenlabs_call_counters', 'elevenlabs_call_day_counts']) {
@@ -23,10 +24,10 @@ t.test('migrations apply, roll back and apply again', async (t) => {
     t.ok(columns.includes(col), `elevenlabs_calls.${col}`)
   }
 
-  t.equal((await rollbackAll(db.knex)).length, 4)
+  t.equal((await rollbackAll(db.knex)).length, 5)
   t.notOk(await db.knex.schema.hasTable('elevenlabs_calls'))
   t.notOk(await db.knex.schema.hasTable('elevenlabs_call_counters'))
-  t.equal((await migrateLatest(db.knex)).length, 4)
+  t.equal((await migrateLatest(db.knex)).length, 5)
 })
 
 t.test('the counters migration starts from the rows already there', async (t) => {
