@@ -26,6 +26,14 @@ function fromUnix (seconds: number | undefined): Date | undefined {
   return seconds === undefined ? undefined : new Date(seconds * 1000)
 }
 
+// The list names a SIP call's initiation source `sip_trunk`; the full conversation names its
+// phone_call type `sip_trunking`. One name, so a call does not change type between list and detail.
+const CALL_TYPE_ALIASES: Record<string, string> = { sip_trunk: 'sip_trunking' }
+
+function callTypeOf (source: string | undefined): string | undefined {
+  return source === undefined ? undefined : CALL_TYPE_ALIASES[source] ?? source
+}
+
 export function mapStatus (apiStatus: unknown): CallStatus {
   switch (apiStatus) {
     case 'initiated': return 'waiting'
@@ -72,7 +80,7 @@ export function callFromSummary (s: ConversationSummary): CallRecord {
     agentId: str(s.agent_id),
     agentName: str(s.agent_name),
     callDirection: mapDirection(s.direction),
-    callType: str(s.conversation_initiation_source),
+    callType: callTypeOf(str(s.conversation_initiation_source)),
     ...timing(s.status, num(s.start_time_unix_secs), num(s.call_duration_secs)),
     summary: str(s.transcript_summary),
     endReason: str(s.termination_reason),
@@ -112,7 +120,7 @@ export function callFromConversation (c: Conversation): CallRecord {
     agentId: str(c.agent_id),
     agentName: str(c.agent_name),
     ...(phone === undefined ? {} : parties(phone)),
-    callType: str(phone?.type) ?? str(metadata.conversation_initiation_source) ?? (phone === undefined ? 'web' : undefined),
+    callType: str(phone?.type) ?? callTypeOf(str(metadata.conversation_initiation_source)) ?? (phone === undefined ? 'web' : undefined),
     ...timing(c.status, num(metadata.start_time_unix_secs), num(metadata.call_duration_secs)),
     transcript: transcriptOf(c.transcript),
     analysis,

@@ -176,6 +176,8 @@ t.test('callFromSummary: list items carry no numbers and no transcript', async (
     ['conv_6601k8rb2c4e6g8j0l2n4q6s8u0w', { status: 'waiting', callDirection: 'outbound', callType: 'twilio', startedAt: at(1761834000), endedAt: undefined, summary: undefined }],
     ['conv_5501k8r9b1d3f5h7k9m1p3r5t7vx', { status: 'in_progress', endedAt: undefined, durationSeconds: 0 }],
     ['conv_9101k8r3a5c7e9g1j3l5n7q9s1ue', { status: 'done', callDirection: undefined, callType: 'widget', endReason: 'Client disconnected: 1000' }],
+    // The list says sip_trunk, the full conversation sip_trunking: stored as one name.
+    ['conv_7301k8r1m4n6p8q0s2t4v6x8z0bd', { callType: 'sip_trunking' }],
     ['conv_2201k8qb6r3ef8y0a5m7n2t9k4vd', {
       status: 'done',
       agentId: 'agent_0401k8m3n2q7fz5t9wq6c1r4hx2b',
