@@ -4,7 +4,7 @@ import { dirname, join, relative, resolve } from 'node:path'
 
 // The server under test runs as compiled JavaScript, as `npm start` runs it: under the tsx
 // loader it starts ~35 MB heavier, which scenario 8 (peak RSS) would count against it. Files are
-// transpiled one to one (no bundling) with esbuild, which tsx brings along and which takes a
+// transpiled one to one (no bundling) with esbuild (a devDependency), which takes a
 // second; without it, tsc does the same in half a minute.
 
 function tsFiles (dir: string): string[] {
