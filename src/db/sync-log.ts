@@ -71,25 +71,44 @@ function patchRow (patch: SyncRunPatch): Row {
   return row
 }
 
+export interface NewRun {
+  syncType: SyncType
+  trigger?: string
+  status?: SyncRunStatus
+  detail?: Record<string, unknown>
+  recordsSynced?: number
+  recordsFailed?: number
+  completed?: boolean
+}
+
+function newRunRow (input: NewRun, now: string): Row {
+  return {
+    sync_type: input.syncType,
+    sync_trigger: input.trigger ?? null,
+    status: input.status ?? 'in_progress',
+    records_synced: input.recordsSynced ?? 0,
+    records_failed: input.recordsFailed ?? 0,
+    sync_started_at: now,
+    sync_completed_at: input.completed === true ? now : null,
+    detail: input.detail === undefined ? null : JSON.stringify(input.detail),
+    heartbeat_at: now
+  }
+}
+
 export type SyncLogRepository = ReturnType<typeof createSyncLogRepository>
 
 export function createSyncLogRepository (db: Knex | Knex.Transaction) {
   const repo = {
-    async create (input: { syncType: SyncType, trigger?: string, status?: SyncRunStatus, detail?: Record<string, unknown>, recordsSynced?: number, recordsFailed?: number, completed?: boolean }): Promise<SyncRun> {
-      const now = toDbTime(new Date())
-      const row: Row = {
-        sync_type: input.syncType,
-        sync_trigger: input.trigger ?? null,
-        status: input.status ?? 'in_progress',
-        records_synced: input.recordsSynced ?? 0,
-        records_failed: input.recordsFailed ?? 0,
-        sync_started_at: now,
-        sync_completed_at: input.completed === true ? now : null,
-        detail: input.detail === undefined ? null : JSON.stringify(input.detail),
-        heartbeat_at: now
-      }
-      const [id] = await db(SYNC_LOG_TABLE).insert(row)
+    async create (input: NewRun): Promise<SyncRun> {
+      const [id] = await db(SYNC_LOG_TABLE).insert(newRunRow(input, toDbTime(new Date())))
       return await repo.get(Number(id)) as SyncRun
+    },
+
+    /** Logs finished runs in one multi-row insert, without reading them back (webhook batches). */
+    async recordMany (inputs: NewRun[]): Promise<void> {
+      if (inputs.length === 0) return
+      const now = toDbTime(new Date())
+      await db(SYNC_LOG_TABLE).insert(inputs.map((input) => newRunRow(input, now)))
     },
 
     async update (id: number, patch: SyncRunPatch): Promise<void> {

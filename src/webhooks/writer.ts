@@ -1,8 +1,7 @@
 import type { Knex } from 'knex'
 import { createCallRepository } from '../db/calls.js'
 import { isRetryableWriteError } from '../db/knex.js'
-import { SYNC_LOG_TABLE } from '../db/sync-log.js'
-import { toDbTime } from '../db/time.js'
+import { createSyncLogRepository } from '../db/sync-log.js'
 import type { CallRecord } from '../db/types.js'
 import { WebhookError } from './errors.js'
 
@@ -70,17 +69,8 @@ export function createDeliveryWriter (knex: Knex, opts: { timeZone: string, maxB
         await knex.transaction(async (trx) => {
           const calls = createCallRepository(trx, { timeZone: opts.timeZone })
           for (const wave of waves(items)) await calls.upsertMany(wave)
-          const now = toDbTime(new Date())
-          await trx(SYNC_LOG_TABLE).insert(items.map((d) => ({
-            sync_type: 'webhook',
-            sync_trigger: d.type,
-            status: 'success',
-            records_synced: 1,
-            records_failed: 0,
-            sync_started_at: now,
-            sync_completed_at: now,
-            detail: JSON.stringify(d.detail),
-            heartbeat_at: now
+          await createSyncLogRepository(trx).recordMany(items.map((d) => ({
+            syncType: 'webhook', trigger: d.type, status: 'success', recordsSynced: 1, completed: true, detail: d.detail
           })))
         })
         return
