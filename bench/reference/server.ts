@@ -13,7 +13,7 @@ import { seedDate, seedOffset, seedSearch } from './seed-queries.js'
 // The references, served by a plain Fastify process next to the server under test, over the
 // same database and emulator:
 // - /ref/calls: what the `calls` resolver does for a page (the same live head, the same
-//   hybridPage queries in the same transaction) answered as the same JSON, without GraphQL;
+//   hybridPage reads) answered as the same JSON, without GraphQL;
 // - /ref/seed/*: the seed's query patterns (leading-wildcard LIKE, DATE(column), plain OFFSET).
 
 const config = loadConfig(process.env)
@@ -67,9 +67,7 @@ app.get('/ref/calls', async (request) => {
   const filter = { search: q.search ?? null, date: q.date ?? null }
   const read = await readHead(head, { enabled: true, limit: config.hybridApiLimit, timeoutMs: config.apiTimeoutMs, log: request.log })
   const input = { head: read.head, filter, page, pageSize, timeZone: config.callsTimezone }
-  const result: HybridPage = read.head === null || read.head.length === 0
-    ? await hybridPage(calls, input)
-    : await knex.transaction(async (trx) => await hybridPage(createCallRepository(trx, { timeZone: config.callsTimezone }), input))
+  const result: HybridPage = await hybridPage(calls, input)
   const fromApi = result.rows.filter((r) => r.source === 'api').length
   const body = {
     data: {

@@ -445,20 +445,28 @@ export function createCallRepository (db: Knex | Knex.Transaction, opts: { timeZ
       return { total: Number(row?.total ?? 0), durationSeconds: Number(row?.duration ?? 0) }
     },
 
-    /** How many matching calls come before `cursor` in newest-first order (its 0-based rank). */
-    async countBefore (cursor: CallCursor, filter?: CallFilter): Promise<number> {
+    /**
+     * How many matching calls come before `cursor` in newest-first order (its 0-based rank),
+     * not counting the calls in `except`.
+     */
+    async countBefore (cursor: CallCursor, filter?: CallFilter, except: readonly string[] = []): Promise<number> {
       const qb = filtered(db, filter).count({ n: '*' })
       applyBefore(qb, cursor)
+      if (except.length > 0) qb.whereNotIn(`${CALLS_TABLE}.conversation_id`, [...except])
       const row = await qb.first() as Row | undefined
       return Number(row?.n ?? 0)
     },
 
-    /** Of these ids, the ones stored and matching `filter`. */
-    async matchingIds (conversationIds: readonly string[], filter?: CallFilter): Promise<Set<string>> {
-      if (conversationIds.length === 0) return new Set()
-      const rows = await filtered(db, filter).select(`${CALLS_TABLE}.conversation_id`)
+    /**
+     * Of these ids, the ones stored and matching `filter`, each with whether its row is complete
+     * (final status and a transcript): what a page needs to know about its live head, in one read.
+     */
+    async matchingIds (conversationIds: readonly string[], filter?: CallFilter): Promise<Map<string, { complete: boolean }>> {
+      if (conversationIds.length === 0) return new Map()
+      const rows = await filtered(db, filter)
+        .select(`${CALLS_TABLE}.conversation_id`, `${CALLS_TABLE}.status`, db.raw(`CASE WHEN ${CALLS_TABLE}.transcript IS NULL THEN 0 ELSE 1 END AS has_transcript`))
         .whereIn(`${CALLS_TABLE}.conversation_id`, [...conversationIds]) as Row[]
-      return new Set(rows.map((r) => r.conversation_id as string))
+      return new Map(rows.map((r) => [r.conversation_id as string, { complete: isFinalStatus(r.status as CallStatus) && Number(r.has_transcript) === 1 }]))
     },
 
     async stats (): Promise<CallStats> {

@@ -8,8 +8,8 @@ import type { CallModel } from './models.js'
 // paging. Calls of H the database does not match yet (X) get their global rank from one count
 // query each, so a page never needs more than one offset read of D, however deep it is.
 
-/** The store methods a hybrid page reads; a repository over a transaction gives one snapshot. */
-export type HybridStore = Pick<CallRepository, 'totals' | 'list' | 'countBefore' | 'matchingIds' | 'completeIds'>
+/** The store methods a hybrid page reads. */
+export type HybridStore = Pick<CallRepository, 'totals' | 'list' | 'countBefore' | 'matchingIds'>
 
 export interface HybridPageInput {
   /** The live head, newest first; null when there is none for this page (disabled, degraded). */
@@ -96,20 +96,35 @@ function uniqueHead (head: CallRecord[]): Map<string, CallRecord> {
   return byId
 }
 
+/**
+ * One page of H ∪ D. The three reads it always needs (which head calls the database holds, the
+ * totals, and a window of D) do not depend on each other, so they run at once, each on its own
+ * connection: a page costs about one round trip instead of one per read. There is no shared
+ * snapshot; the window is read |H| rows wider on each side, so wherever the head calls fall the
+ * page's rows are in it, and a head call stored between the reads is dropped from the window
+ * (it is placed by rank) rather than shown twice. Such a race can make that one response's total
+ * count that call twice, and a page after the first start one row off; the next read is exact.
+ */
 export async function hybridPage (store: HybridStore, input: HybridPageInput): Promise<HybridPage> {
   const { filter, page, pageSize, timeZone } = input
   const offset = (page - 1) * pageSize
   const head = uniqueHead(input.head ?? [])
   const matching = [...head.values()].filter((c) => matchesFilter(c, filter, timeZone))
+  const spare = matching.length
+  const windowStart = Math.max(0, offset - spare)
 
-  // X: head calls the database does not (yet) hold under this filter, in list order.
-  const inDb = matching.length === 0 ? new Set<string>() : await store.matchingIds(matching.map((c) => c.conversationId), filter)
+  const [inDb, totals, window] = await Promise.all([
+    spare === 0 ? new Map<string, { complete: boolean }>() : store.matchingIds(matching.map((c) => c.conversationId), filter),
+    store.totals(filter),
+    store.list({ filter, limit: offset - windowStart + pageSize, offset: windowStart })
+  ])
+
+  // X: head calls the database does not (yet) hold under this filter, in list order. The rank
+  // of x in H ∪ D = stored calls before it + the X calls before it. The count leaves X out: a
+  // call of X stored since the first read is counted once, as X.
   const extra = matching.filter((c) => !inDb.has(c.conversationId)).sort((a, b) => compareNewestFirst(cursorOf(a), cursorOf(b)))
-  const totals = await store.totals(filter)
-
-  // Rank of x in H ∪ D = stored calls before it + the X calls before it (X is sorted).
-  const ranks: number[] = []
-  for (const [i, call] of extra.entries()) ranks.push(await store.countBefore(cursorOf(call), filter) + i)
+  const extraIds = extra.map((c) => c.conversationId)
+  const ranks = await Promise.all(extra.map(async (call, i) => await store.countBefore(cursorOf(call), filter, extraIds) + i))
 
   const total = totals.total + extra.length
   const durationSeconds = totals.durationSeconds + extra.reduce((n, c) => n + (c.durationSeconds ?? 0), 0)
@@ -121,9 +136,8 @@ export async function hybridPage (store: HybridStore, input: HybridPageInput): P
     if (rank < offset) extraBefore++
     else if (rank < end) onPage.set(rank, extra[i] as CallRecord)
   }
-  const dbOffset = offset - extraBefore
-  const dbLimit = pageSize - onPage.size
-  const stored = dbLimit > 0 && dbOffset < totals.total ? await store.list({ filter, limit: dbLimit, offset: dbOffset }) : []
+  // D from position offset - extraBefore on, which the window holds (extraBefore <= spare).
+  const stored = window.slice(offset - extraBefore - windowStart).filter((r) => !extraIds.includes(r.conversationId))
 
   const rows: CallModel[] = []
   let next = 0
@@ -134,17 +148,15 @@ export async function hybridPage (store: HybridStore, input: HybridPageInput): P
       continue
     }
     const row = stored[next++]
-    // Only when the store changed between reads outside a snapshot: leave the slot empty.
     if (row === undefined) continue
     const live = head.get(row.conversationId)
-    rows.push(live === undefined ? fromDb(row) : overlayHead(live, row))
-  }
-  // Which head calls on the page the database already holds in full (the rest may still need
-  // details from the API): one lookup by key for at most the head's few calls.
-  const overlaid = rows.filter((r) => r.source === 'api' && r.stored).map((r) => r.conversationId)
-  if (overlaid.length > 0) {
-    const complete = await store.completeIds(overlaid)
-    for (const row of rows) if (row.source === 'api' && row.stored) row.complete = complete.has(row.conversationId)
+    if (live === undefined) {
+      rows.push(fromDb(row))
+    } else {
+      // Whether the database holds the call in full (if not, its missing fields may still come
+      // from the API): known from the same read that found it stored.
+      rows.push({ ...overlayHead(live, row), complete: inDb.get(row.conversationId)?.complete === true })
+    }
   }
   return { rows, total, durationSeconds }
 }

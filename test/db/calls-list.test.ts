@@ -132,6 +132,7 @@ t.test('paging: newest first, offset and keyset agree', async (t) => {
     t.equal(await calls.countBefore({ startedAt: new Date(Date.UTC(2025, 9, 1, 0, 0, 26)), conversationId: 'conv_052' }), 0)
     t.equal(await calls.countBefore({ startedAt: new Date(Date.UTC(2025, 9, 1, 0, 0, 25)), conversationId: 'conv_050' }), 2)
     t.equal(await calls.countBefore({ startedAt: null, conversationId: 'conv_nostart' }), 53)
+    t.equal(await calls.countBefore({ startedAt: null, conversationId: 'conv_nostart' }, {}, ['conv_052', 'conv_050', 'conv_unknown']), 51, 'calls left out are not counted')
     t.equal(await calls.countBefore({ startedAt: new Date(Date.UTC(2030, 0, 1)), conversationId: 'conv_zzz' }), 0)
   })
   t.test('list pages carry no transcript', async (t) => {
@@ -144,9 +145,12 @@ t.test('paging: newest first, offset and keyset agree', async (t) => {
     t.notMatch(statements.join('\n'), /transcript/)
   })
   t.test('matchingIds and completeIds', async (t) => {
-    t.same([...await calls.matchingIds(['conv_000', 'conv_001', 'conv_unknown'], { search: 'conv_001' })], ['conv_001'])
+    t.same([...await calls.matchingIds(['conv_000', 'conv_001', 'conv_unknown'], { search: 'conv_001' })], [['conv_001', { complete: false }]])
     await calls.upsert({ conversationId: 'conv_000', status: 'done', transcript: [{ role: 'agent', message: 'hola' }] })
     t.same([...await calls.completeIds(['conv_000', 'conv_001', 'conv_nostart'])], ['conv_000'])
+    // Stored under no filter: the complete one (final, with a transcript) says so; the one
+    // without a start is stored but waiting.
+    t.same(new Map(await calls.matchingIds(['conv_000', 'conv_nostart', 'conv_unknown'])), new Map([['conv_000', { complete: true }], ['conv_nostart', { complete: false }]]))
   })
   t.test('unfinished and newestStartedAt', async (t) => {
     t.same(ids(await calls.unfinished(10)), ['conv_nostart'])

@@ -121,6 +121,42 @@ t.test('a head call over its stored row: head data, stored gaps, and the status 
   const [a, b] = rows
   t.match(a, { conversationId: 'conv_a', source: 'api', stored: true, status: 'done', durationSeconds: 95, callerNumber: '+573001112233' })
   t.match(b, { conversationId: 'conv_b', source: 'api', stored: true, status: 'done', durationSeconds: 80, summary: 'final summary', endReason: 'still talking' })
+  // Neither stored row has a transcript: the page may still complete them from the API.
+  t.same(rows.map((r) => r.complete), [false, false])
+  await repo.upsert({ conversationId: 'conv_b', status: 'done', transcript: [{ role: 'agent', message: 'hola' }] })
+  const again = await hybridPage(repo, { head, filter: {}, page: 1, pageSize: 10, timeZone: 'UTC' })
+  t.same(again.rows.map((r) => [r.conversationId, r.complete]), [['conv_a', false], ['conv_b', true]], 'a final call with its transcript is complete')
+})
+
+t.test('a head call stored between the page\'s reads shows once, in its place', async (t) => {
+  const db = await createTestDb(t)
+  const repo = createCallRepository(db.knex, { timeZone: 'UTC' })
+  const stored = storedCalls()
+  await repo.upsertMany(stored)
+  const head = headCalls()
+  const late = head[0] as CallRecord
+  // The page reads, in real time order: which head calls are stored (not `late` yet), then the
+  // webhook for `late` commits, then the totals and the window are read.
+  let storedLate!: () => void
+  const lateStored = new Promise<void>((resolve) => { storedLate = resolve })
+  const racing = {
+    matchingIds: async (ids: readonly string[], filter?: CallFilter) => {
+      const found = await repo.matchingIds(ids, filter)
+      await repo.upsert(late)
+      storedLate()
+      return found
+    },
+    totals: async (filter?: CallFilter) => { await lateStored; return await repo.totals(filter) },
+    list: async (options: Parameters<typeof repo.list>[0]) => { await lateStored; return await repo.list(options) },
+    countBefore: repo.countBefore
+  }
+  const result = await hybridPage(racing, { head, filter: {}, page: 1, pageSize: 20, timeZone: 'UTC' })
+  const ids = result.rows.map((r) => r.conversationId)
+  t.equal(ids.length, 20, 'the page is full')
+  t.equal(new Set(ids).size, ids.length, 'no call twice')
+  t.equal(ids[0], late.conversationId, 'the late call is first, as the newest')
+  const expected = expectedUnion([...stored, late], head, {}, 'UTC').slice(0, 20).map((e) => e.id)
+  t.same(ids, expected, 'the page is the union\'s first page')
 })
 
 t.test('no head: the database alone, by offset', async (t) => {

@@ -8,7 +8,10 @@ import { emulatorRecords, gql, queriesDuring, store } from './helpers.js'
 // them reads all of its transcripts in one query.
 
 /** Statements that read the transcript column (not ones that only test it for null). */
-const transcriptReads = (sql: string[]): string[] => sql.filter((s) => /^select\b/i.test(s) && /transcript/i.test(s.slice(0, s.toLowerCase().indexOf(' from '))))
+const transcriptReads = (sql: string[]): string[] => sql.filter((s) => {
+  const columns = s.slice(0, s.toLowerCase().indexOf(' from ')).replace(/[`"\w.]*transcript[`"]? is (not )?null/gi, '').replace(/ as [`"]?has_transcript[`"]?/gi, '')
+  return /^select\b/i.test(s) && /transcript/i.test(columns)
+})
 
 function calls (n: number): CallRecord[] {
   return Array.from({ length: n }, (_, i) => ({

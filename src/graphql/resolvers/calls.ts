@@ -1,4 +1,3 @@
-import { createCallRepository } from '../../db/calls.js'
 import { MAX_SEARCH_LENGTH } from '../../db/search.js'
 import { isCalendarDate } from '../../db/time.js'
 import type { CallFilter, CallRecord } from '../../db/types.js'
@@ -47,11 +46,7 @@ const calls: QueryResolvers['calls'] = async (_root, args, ctx) => {
     log: ctx.reply.request.log
   })
   const input = { head, filter, page, pageSize, timeZone: config.callsTimezone }
-  // With head calls to place, every read sees one snapshot: a head call stored in the background
-  // between two reads would otherwise show up twice, or not at all.
-  const result: HybridPage = head === null || head.length === 0
-    ? await hybridPage(app.store.calls, input)
-    : await app.knex.transaction(async (trx) => await hybridPage(createCallRepository(trx, { timeZone: config.callsTimezone }), input))
+  const result: HybridPage = await hybridPage(app.store.calls, input)
 
   const fromApi = result.rows.filter((r) => r.source === 'api').length
   return {
@@ -104,23 +99,23 @@ function needsDetail (call: CallModel): boolean {
 
 type DetailField = 'callId' | 'callerNumber' | 'calleeNumber' | 'callDirection' | 'summary' | 'analysis' | 'metadata' | 'endReason' | 'recordingUrl'
 
-async function withDetail<K extends DetailField> (call: CallModel, field: K, loaders: { details: { load: (id: string) => Promise<CallRecord | null> } }): Promise<NonNullable<CallRecord[K]> | null> {
+/** The field as stored, or from the API for a head call that needs it (sync when no fetch). */
+function withDetail<K extends DetailField> (call: CallModel, field: K, loaders: { details: { load: (id: string) => Promise<CallRecord | null> } }): NonNullable<CallRecord[K]> | null | Promise<NonNullable<CallRecord[K]> | null> {
   const value = call[field]
   if (value !== null && value !== undefined) return value
   if (!needsDetail(call)) return null
-  const detail = await loaders.details.load(call.conversationId)
-  return (detail?.[field] ?? null) as NonNullable<CallRecord[K]> | null
+  return loaders.details.load(call.conversationId).then((detail) => (detail?.[field] ?? null) as NonNullable<CallRecord[K]> | null)
 }
 
 const Call: CallResolvers = {
   conversationId: (c) => c.conversationId,
-  callId: async (c, _a, ctx) => await withDetail(c, 'callId', ctx.loaders),
+  callId: (c, _a, ctx) => withDetail(c, 'callId', ctx.loaders),
   agentId: (c) => c.agentId ?? null,
   agentName: (c) => c.agentName ?? null,
-  callerNumber: async (c, _a, ctx) => await withDetail(c, 'callerNumber', ctx.loaders),
-  calleeNumber: async (c, _a, ctx) => await withDetail(c, 'calleeNumber', ctx.loaders),
+  callerNumber: (c, _a, ctx) => withDetail(c, 'callerNumber', ctx.loaders),
+  calleeNumber: (c, _a, ctx) => withDetail(c, 'calleeNumber', ctx.loaders),
   status: (c) => c.status,
-  direction: async (c, _a, ctx) => await withDetail(c, 'callDirection', ctx.loaders),
+  direction: (c, _a, ctx) => withDetail(c, 'callDirection', ctx.loaders),
   callType: (c) => c.callType ?? null,
   startedAt: (c) => c.startedAt ?? null,
   endedAt: (c) => c.endedAt ?? null,
@@ -134,11 +129,11 @@ const Call: CallResolvers = {
     if (!needsDetail(c)) return null
     return (await ctx.loaders.details.load(c.conversationId))?.transcript ?? null
   },
-  summary: async (c, _a, ctx) => await withDetail(c, 'summary', ctx.loaders),
-  analysis: async (c, _a, ctx) => await withDetail(c, 'analysis', ctx.loaders),
-  metadata: async (c, _a, ctx) => await withDetail(c, 'metadata', ctx.loaders),
-  endReason: async (c, _a, ctx) => await withDetail(c, 'endReason', ctx.loaders),
-  recordingUrl: async (c, _a, ctx) => await withDetail(c, 'recordingUrl', ctx.loaders),
+  summary: (c, _a, ctx) => withDetail(c, 'summary', ctx.loaders),
+  analysis: (c, _a, ctx) => withDetail(c, 'analysis', ctx.loaders),
+  metadata: (c, _a, ctx) => withDetail(c, 'metadata', ctx.loaders),
+  endReason: (c, _a, ctx) => withDetail(c, 'endReason', ctx.loaders),
+  recordingUrl: (c, _a, ctx) => withDetail(c, 'recordingUrl', ctx.loaders),
   source: (c) => c.source,
   lastSyncedAt: (c) => c.lastSyncedAt ?? null
 }
