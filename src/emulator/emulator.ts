@@ -100,6 +100,7 @@ export function buildEmulator (opts: EmulatorOptions = {}): Emulator {
   const latency: Record<Endpoint | 'all', number> = { all: opts.latencyMs ?? 0, list: 0, detail: 0, audio: 0 }
   const bytesPerSecond = opts.audioBytesPerSecond ?? 2000
   const applied = new WeakMap<FastifyRequest, Fault>()
+  const arrivals = new WeakMap<FastifyRequest, { startedAt: number, inFlightAtStart: Record<Endpoint, number>, end: () => void }>()
 
   // forceCloseConnections: clients keep connections alive; close() must not wait for them.
   const app = Fastify({ logger: opts.logger ?? false, forceCloseConnections: true })
@@ -107,6 +108,10 @@ export function buildEmulator (opts: EmulatorOptions = {}): Emulator {
   app.addHook('onRequest', async (request, reply) => {
     const endpoint = request.routeOptions.config.emulatorEndpoint
     if (endpoint === undefined) return
+    const arrival = { startedAt: Date.now(), ...stats.begin(endpoint) }
+    arrivals.set(request, arrival)
+    // Also when the connection drops before an answer (a reset fault, a client giving up).
+    reply.raw.once('close', arrival.end)
     const wait = latency.all + latency[endpoint]
     if (wait > 0) await sleep(wait)
     const key = request.headers['xi-api-key']
@@ -119,7 +124,8 @@ export function buildEmulator (opts: EmulatorOptions = {}): Emulator {
     applied.set(request, fault)
     if (fault.delayMs !== undefined && fault.delayMs > 0) await sleep(fault.delayMs)
     if (fault.reset === true) {
-      stats.record({ endpoint, method: request.method, url: request.url, status: 0, at: Date.now() }, { fault: true })
+      arrival.end()
+      stats.record({ endpoint, method: request.method, url: request.url, status: 0, at: Date.now(), startedAt: arrival.startedAt, inFlightAtStart: arrival.inFlightAtStart }, { fault: true })
       reply.hijack()
       request.raw.socket.destroy()
       return reply
@@ -136,8 +142,10 @@ export function buildEmulator (opts: EmulatorOptions = {}): Emulator {
 
   app.addHook('onResponse', async (request, reply) => {
     const endpoint = request.routeOptions.config.emulatorEndpoint
-    if (endpoint === undefined) return
-    stats.record({ endpoint, method: request.method, url: request.url, status: reply.statusCode, at: Date.now() }, { unauthorized: reply.statusCode === 401, fault: applied.has(request) })
+    const arrival = arrivals.get(request)
+    if (endpoint === undefined || arrival === undefined) return
+    arrival.end()
+    stats.record({ endpoint, method: request.method, url: request.url, status: reply.statusCode, at: Date.now(), startedAt: arrival.startedAt, inFlightAtStart: arrival.inFlightAtStart }, { unauthorized: reply.statusCode === 401, fault: applied.has(request) })
   })
 
   function send (request: FastifyRequest, reply: FastifyReply, body: unknown): FastifyReply {

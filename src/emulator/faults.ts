@@ -72,13 +72,26 @@ export class FaultInjector {
   }
 }
 
-export interface RequestRecord { endpoint: Endpoint, method: string, url: string, status: number, at: number }
+export interface RequestRecord {
+  endpoint: Endpoint
+  method: string
+  url: string
+  status: number
+  /** When it was answered (ms). */
+  at: number
+  /** When it arrived (ms), and how many requests of each endpoint were in flight then. */
+  startedAt: number
+  inFlightAtStart: Record<Endpoint, number>
+}
 
 export interface StatsSnapshot {
   requests: Record<Endpoint, number>
   total: number
   unauthorized: number
   faultsServed: number
+  /** Requests of each endpoint arrived and not yet answered: now, and at most at once since the last reset. */
+  inFlight: Record<Endpoint, number>
+  maxInFlight: Record<Endpoint, number>
   /** The most recent API requests, oldest first (at most 1000). */
   recent: RequestRecord[]
 }
@@ -88,6 +101,24 @@ export class EmulatorStats {
   private unauthorized = 0
   private faultsServed = 0
   private recent: RequestRecord[] = []
+  private inFlight: Record<Endpoint, number> = { list: 0, detail: 0, audio: 0 }
+  private maxInFlight: Record<Endpoint, number> = { list: 0, detail: 0, audio: 0 }
+
+  /** A request arrived: what was in flight before it, and a function to call once (more calls are ignored) when it is over. */
+  begin (endpoint: Endpoint): { inFlightAtStart: Record<Endpoint, number>, end: () => void } {
+    const inFlightAtStart = { ...this.inFlight }
+    this.inFlight[endpoint]++
+    this.maxInFlight[endpoint] = Math.max(this.maxInFlight[endpoint], this.inFlight[endpoint])
+    let ended = false
+    return {
+      inFlightAtStart,
+      end: () => {
+        if (ended) return
+        ended = true
+        this.inFlight[endpoint]--
+      }
+    }
+  }
 
   record (entry: RequestRecord, opts: { unauthorized?: boolean, fault?: boolean } = {}): void {
     this.counts[entry.endpoint]++
@@ -107,6 +138,8 @@ export class EmulatorStats {
       total: this.count(),
       unauthorized: this.unauthorized,
       faultsServed: this.faultsServed,
+      inFlight: { ...this.inFlight },
+      maxInFlight: { ...this.maxInFlight },
       recent: [...this.recent]
     }
   }
@@ -116,5 +149,6 @@ export class EmulatorStats {
     this.unauthorized = 0
     this.faultsServed = 0
     this.recent = []
+    this.maxInFlight = { ...this.inFlight }
   }
 }

@@ -26,3 +26,29 @@ export async function mapLimit<T, R> (items: readonly T[], limit: number, fn: (i
   if (failure !== null) throw (failure as { err: unknown }).err
   return results
 }
+
+/**
+ * At most `permits` holders at a time, served first come, first served: work queued for an
+ * earlier page always starts before work queued for a later one, so pages finish in order.
+ */
+export class Semaphore {
+  private free: number
+  private readonly waiting: Array<() => void> = []
+
+  constructor (permits: number) {
+    this.free = Number.isFinite(permits) ? Math.max(1, Math.floor(permits)) : 1
+  }
+
+  async run<T> (fn: () => Promise<T>): Promise<T> {
+    if (this.free > 0) this.free--
+    else await new Promise<void>((resolve) => { this.waiting.push(resolve) })
+    try {
+      return await fn()
+    } finally {
+      // Handed straight to the next in line, so no later arrival can overtake it.
+      const next = this.waiting.shift()
+      if (next === undefined) this.free++
+      else next()
+    }
+  }
+}

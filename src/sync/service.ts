@@ -8,7 +8,7 @@ import { MAX_MANUAL_LIMIT, SyncInProgressError, type RunOptions, type StartedRun
 export { MAX_MANUAL_LIMIT }
 import { BACKFILL_TRIGGER, walkHistory, walkNewest } from './walk.js'
 
-// How long close() waits for running runs to stop at their next page boundary.
+// How long close() waits for running runs to stop (their requests in flight settle first).
 const CLOSE_WAIT_MS = 5000
 
 /** The sync engine over its dependencies: the plugin and the CLI both build it here. */

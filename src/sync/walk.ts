@@ -1,11 +1,13 @@
 import { isElevenLabsError } from '../elevenlabs/errors.js'
-import type { ConversationsPage, ElevenLabsClient, ListConversationsParams } from '../elevenlabs/types.js'
+import type { ConversationSummary, ConversationsPage, ElevenLabsClient, ListConversationsParams } from '../elevenlabs/types.js'
 import type { Stores, SyncDeps } from './context.js'
-import { syncPage, usableSummaries } from './pages.js'
+import { usableSummaries } from './pages.js'
+import { runPages, type PlannedPage } from './pipeline.js'
 import type { RunContext } from './runner.js'
 
 // Walkers over the newest-first list: a manual run (the newest N), a backfill (everything,
-// checkpointed), and a poll's window (everything after a start time).
+// checkpointed), and a poll's window (everything after a start time). Each one lists pages and
+// decides which calls they bring; the pipeline (pipeline.ts) fetches and commits them.
 
 const MAX_PAGE = 100
 
@@ -24,34 +26,62 @@ function listParams (deps: SyncDeps, params: ListConversationsParams): ListConve
   return out
 }
 
-/** Notes a has_more page without a cursor: the walk cannot go on, and says why it stopped. */
-function noteDeadEnd (deps: SyncDeps, ctx: RunContext, page: ConversationsPage): void {
-  if (page.has_more === true && nextCursorOf(page) === null) {
+/**
+ * For a has_more page without a cursor, where the walk cannot go on: says why the run stopped
+ * there, once that page is committed.
+ */
+function noteDeadEnd (deps: SyncDeps, ctx: RunContext, page: ConversationsPage): (() => void) | undefined {
+  if (page.has_more !== true || nextCursorOf(page) !== null) return undefined
+  return () => {
     ctx.state.detail.stoppedEarly = 'the API said has_more but sent no next_cursor'
     deps.log.warn({ runId: ctx.run.id, pages: ctx.state.pages }, 'sync: list page has has_more but no next_cursor; stopping here')
   }
 }
 
+/** The summaries not in `seen` (which collects them), each once. */
+function freshOf (summaries: ConversationSummary[], seen: Set<string>): ConversationSummary[] {
+  return summaries.filter((s) => {
+    if (seen.has(s.conversation_id)) return false
+    seen.add(s.conversation_id)
+    return true
+  })
+}
+
+/** A walk's page as the pipeline takes it. */
+function plan (deps: SyncDeps, ctx: RunContext, page: ConversationsPage, summaries: ConversationSummary[], checkpointCursor?: string | null): PlannedPage {
+  const out: PlannedPage = { summaries }
+  if (checkpointCursor !== undefined) out.checkpointCursor = checkpointCursor
+  const onCommit = noteDeadEnd(deps, ctx, page)
+  if (onCommit !== undefined) out.onCommit = onCommit
+  return out
+}
+
 /** The newest `limit` conversations, in pages of at most 100. */
 export async function walkNewest (deps: SyncDeps, stores: Stores, ctx: RunContext, limit: number): Promise<void> {
+  await runPages(deps, stores, ctx, newestPages(deps, ctx, limit))
+}
+
+async function * newestPages (deps: SyncDeps, ctx: RunContext, limit: number): AsyncGenerator<PlannedPage, void, void> {
   const client = deps.client as ElevenLabsClient
   let cursor: string | null = null
   // Only neighbouring pages can repeat an id (a new call shifts the list under the cursor), so
   // the previous page's ids are enough to count each call once without holding the whole run's.
   let previous = new Set<string>()
   let idle = 0
-  while (ctx.state.processed < limit) {
-    ctx.throwIfAborted()
-    const remaining = limit - ctx.state.processed
+  // Counted as pages are listed, not committed: pages are listed ahead, and the run must never
+  // ask for more than `limit` calls.
+  let scheduled = 0
+  while (scheduled < limit) {
+    const remaining = limit - scheduled
     const page = await client.listConversations(listParams(deps, { cursor, pageSize: Math.min(deps.settings.pageSize, MAX_PAGE, remaining) }))
-    const fresh = usableSummaries(page.conversations).filter((s) => !previous.has(s.conversation_id)).slice(0, remaining)
-    const ids = await syncPage(deps, stores, ctx, fresh, { seen: new Set(previous) })
-    if (ids.length > 0) previous = new Set(ids)
-    noteDeadEnd(deps, ctx, page)
+    const fresh = freshOf(usableSummaries(page.conversations), new Set(previous)).slice(0, remaining)
+    if (fresh.length > 0) previous = new Set(fresh.map((s) => s.conversation_id))
+    scheduled += fresh.length
+    yield plan(deps, ctx, page, fresh)
     const next = nextCursorOf(page)
     // A cursor that does not move, or pages that bring nothing new, would loop for ever.
     idle = fresh.length === 0 ? idle + 1 : 0
-    if (next === null || next === cursor || idle >= 3) break
+    if (next === null || next === cursor || idle >= 3) return
     cursor = next
   }
 }
@@ -70,19 +100,22 @@ async function resumable (stores: Stores): Promise<{ id: number, cursor: string 
  * stops (killed, cancelled, upstream down) is continued by the next backfill from there.
  */
 export async function walkHistory (deps: SyncDeps, stores: Stores, ctx: RunContext): Promise<void> {
-  const client = deps.client as ElevenLabsClient
   const resume = await resumable(stores)
-  let cursor: string | null = resume?.cursor ?? null
   if (resume !== null) {
     ctx.state.detail.resumedFrom = resume.id
     // Carried over at once: if this run stops before its first page, the next one still
     // starts from here rather than from the top.
-    await stores.syncLog.update(ctx.run.id, { checkpointCursor: cursor, detail: ctx.state.detail })
+    await stores.syncLog.update(ctx.run.id, { checkpointCursor: resume.cursor, detail: ctx.state.detail })
     deps.log.info({ runId: ctx.run.id, resumedFrom: resume.id }, 'sync: backfill resumes from a checkpoint')
   }
-  let previousIds = new Set<string>()
+  await runPages(deps, stores, ctx, historyPages(deps, ctx, resume?.cursor ?? null))
+}
+
+async function * historyPages (deps: SyncDeps, ctx: RunContext, start: string | null): AsyncGenerator<PlannedPage, void, void> {
+  const client = deps.client as ElevenLabsClient
+  let cursor = start
+  let previous = new Set<string>()
   for (let first = true; ; first = false) {
-    ctx.throwIfAborted()
     let page: ConversationsPage
     try {
       page = await client.listConversations(listParams(deps, { cursor, pageSize: Math.min(deps.settings.pageSize, MAX_PAGE) }))
@@ -97,27 +130,28 @@ export async function walkHistory (deps: SyncDeps, stores: Stores, ctx: RunConte
       }
       throw err
     }
-    const summaries = usableSummaries(page.conversations)
+    const fresh = freshOf(usableSummaries(page.conversations), new Set(previous))
+    previous = new Set(fresh.map((s) => s.conversation_id))
     const next = nextCursorOf(page)
-    const ids = await syncPage(deps, stores, ctx, summaries, { seen: new Set(previousIds), checkpointCursor: next ?? cursor })
-    previousIds = new Set(ids)
-    noteDeadEnd(deps, ctx, page)
-    if (next === null || next === cursor) break
+    yield plan(deps, ctx, page, fresh, next ?? cursor)
+    if (next === null || next === cursor) return
     cursor = next
   }
 }
 
-/** Every conversation started after `sinceUnix`; `seen` collects the ids stored. */
+/** Every conversation started after `sinceUnix`; `seen` collects the ids (all stored once it returns). */
 export async function walkSince (deps: SyncDeps, stores: Stores, ctx: RunContext, sinceUnix: number, seen: Set<string>): Promise<void> {
+  await runPages(deps, stores, ctx, sincePages(deps, ctx, sinceUnix, seen))
+}
+
+async function * sincePages (deps: SyncDeps, ctx: RunContext, sinceUnix: number, seen: Set<string>): AsyncGenerator<PlannedPage, void, void> {
   const client = deps.client as ElevenLabsClient
   let cursor: string | null = null
   for (;;) {
-    ctx.throwIfAborted()
     const page = await client.listConversations(listParams(deps, { cursor, pageSize: Math.min(deps.settings.pageSize, MAX_PAGE), startAfterUnix: sinceUnix }))
-    await syncPage(deps, stores, ctx, usableSummaries(page.conversations), { seen })
-    noteDeadEnd(deps, ctx, page)
+    yield plan(deps, ctx, page, freshOf(usableSummaries(page.conversations), seen))
     const next = nextCursorOf(page)
-    if (next === null || next === cursor) break
+    if (next === null || next === cursor) return
     cursor = next
   }
 }

@@ -15,7 +15,11 @@ t.test('a backfill stopped after page 3 of 10 is resumed from its checkpoint: ev
   t.equal(stopped.recordsSynced, 30)
   t.equal(await rowCount(db), 30, 'the three committed pages are stored')
   t.type(stopped.checkpointCursor, 'string', 'with the cursor of page 4 as its checkpoint')
-  t.equal(emu.emulator.stats.count('list'), 3, 'page 4 was never asked for')
+  // The pipeline lists ahead of its commits: a page or two after page 3 may have been listed and
+  // their details fetched, but nothing of them was committed.
+  const firstLists = emu.emulator.stats.count('list')
+  const firstDetails = emu.emulator.stats.count('detail')
+  t.ok(firstLists >= 3 && firstLists <= 5, `no list request past the pages held ahead (${firstLists})`)
 
   const second = await engine.startBackfill()
   t.equal(second.run.status, 'in_progress')
@@ -24,23 +28,24 @@ t.test('a backfill stopped after page 3 of 10 is resumed from its checkpoint: ev
   t.match(resumed.detail, { resumedFrom: stopped.id })
   t.equal(resumed.recordsSynced, 70, 'only the pages the first run did not do')
   const queries = listQueries(emu)
-  t.equal(queries.length, 10, 'ten list requests in all')
-  t.equal(queries[3]?.get('cursor'), stopped.checkpointCursor, 'the second run starts at the checkpoint')
+  t.equal(queries.length, firstLists + 7, 'seven list requests for the second run')
+  t.equal(queries[firstLists]?.get('cursor'), stopped.checkpointCursor, 'the second run starts at the checkpoint')
 
   const ids = await storedIds(db)
   t.equal(ids.length, 100, 'nothing duplicated')
   t.same([...ids].sort(), newestIds(emu, 100).sort(), 'nothing lost')
-  t.equal(emu.emulator.stats.count('detail'), 100, 'each call fetched in full once')
+  t.equal(emu.emulator.stats.count('detail') - firstDetails, 70, 'the second run fetches each call it stores in full once')
+  const details = emu.emulator.stats.count('detail')
 
   // A finished backfill is not resumed: the next one walks from the newest call again, and
   // since everything is stored complete, without detail requests.
   const third = await (await engine.startBackfill()).done
   t.equal(third.status, 'success')
   t.equal(third.detail?.resumedFrom, undefined)
-  t.equal(listQueries(emu)[10]?.get('cursor'), null)
+  t.equal(listQueries(emu)[firstLists + 7]?.get('cursor'), null)
   t.equal(third.recordsSynced, 100)
   const unfinished = await db.knex('elevenlabs_calls').whereIn('status', ['waiting', 'in_progress']).count({ n: '*' }).first() as { n: number | string }
-  t.equal(emu.emulator.stats.count('detail'), 100 + Number(unfinished.n), 'details only for calls still running upstream')
+  t.equal(emu.emulator.stats.count('detail'), details + Number(unfinished.n), 'details only for calls still running upstream')
   t.equal(await rowCount(db), 100)
 })
 
