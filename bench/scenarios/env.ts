@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { buildService } from '../lib/build.js'
 import { freePort, startTs, waitReady, type Child } from '../lib/procs.js'
@@ -9,6 +10,14 @@ import type { BenchContext } from './context.js'
 // reference server (bench/reference/server.ts) over the same database and emulator.
 
 export const CALLS_TIMEZONE = 'America/Bogota'
+
+/** The node flags of package.json's start script (`node <flags> dist/src/server.js`). */
+export function startNodeFlags (): string[] {
+  const pkg = JSON.parse(readFileSync(resolve('package.json'), 'utf8')) as { scripts?: Record<string, string> }
+  const words = (pkg.scripts?.start ?? '').split(/\s+/)
+  if (words[0] !== 'node') throw new Error(`the start script no longer runs node directly: ${pkg.scripts?.start ?? '(none)'}`)
+  return words.slice(1).filter((w) => w.startsWith('--'))
+}
 
 export interface Environment {
   emulator: { url: string, child: Child, apiKey: string }
@@ -78,15 +87,16 @@ export async function startEnvironment (ctx: BenchContext): Promise<Environment>
     HEAD_CACHE_TTL_MS: String(ctx.opts.headCacheTtlMs)
   }
   const serverEnv = { ...common, PORT: String(serverPort) }
-  // BENCH_SERVER_NODE_ARGS: e.g. --cpu-prof, to see where a missed target's time goes.
-  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter((a) => a !== '')
+  // The node flags `npm start` gives the server, then BENCH_SERVER_NODE_ARGS (e.g. --cpu-prof,
+  // to see where a missed target's time goes).
+  const nodeArgs = [...startNodeFlags(), ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter((a) => a !== '')]
   let serviceRoot = ctx.opts.srcDir
   let runtime = 'node --import tsx (TypeScript sources)'
   let ext = 'ts'
   if (!ctx.opts.tsx) {
     const built = await buildService(ctx.opts.srcDir, resolve('bench/.tmp/build'))
     serviceRoot = built.root
-    runtime = `node, compiled with ${built.tool} in ${built.seconds.toFixed(1)} s (as npm start runs it)`
+    runtime = `node ${nodeArgs.join(' ')}, compiled with ${built.tool} in ${built.seconds.toFixed(1)} s (as npm start runs it)`
     ext = 'js'
   }
   const server = startTs('server', `${serviceRoot}/server.${ext}`, serverEnv, [], nodeArgs)
