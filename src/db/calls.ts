@@ -313,10 +313,6 @@ export function createCallRepository (db: Knex | Knex.Transaction, opts: { timeZ
   }
 
   /**
-   * Deferred join: `ids` walks only the (started_at, conversation_id) index; whole rows are read
-   * for the page alone, so an offset never drags rows through it.
-   */
-  /**
    * LIMIT/OFFSET written into the SQL rather than bound: with `LIMIT ?` in a subquery SQLite
    * cannot see how small it is and plans a scan of the whole table (22 ms instead of 0.05 ms at
    * 100,000 calls). Only checked whole numbers get here.
@@ -330,6 +326,10 @@ export function createCallRepository (db: Knex | Knex.Transaction, opts: { timeZ
     return qb
   }
 
+  /**
+   * Deferred join: `ids` walks only the (started_at, conversation_id) index; whole rows are read
+   * for the page alone, so an offset never drags rows through it.
+   */
   async function pageByIds (ids: Knex.QueryBuilder): Promise<StoredCall[]> {
     const rows = await orderNewestFirst(
       db(CALLS_TABLE).select(...LIST_COLUMNS.map((c) => `${CALLS_TABLE}.${c}`)).join(ids.as('page'), 'page.id', `${CALLS_TABLE}.id`)

@@ -100,8 +100,9 @@ function uniqueHead (head: CallRecord[]): Map<string, CallRecord> {
  * One page of H ∪ D. The three reads it always needs (which head calls the database holds, the
  * totals, and a window of D) do not depend on each other, so they run at once, each on its own
  * connection: a page costs about one round trip instead of one per read. There is no shared
- * snapshot; the window is read |H| rows wider on each side, so wherever the head calls fall the
- * page's rows are in it, and a head call stored between the reads is dropped from the window
+ * snapshot. The window starts up to |H| rows before the page's offset (head calls ranked before
+ * the page push its stored rows back by as many), so it holds the page's rows wherever the head
+ * calls fall; and a head call stored between the reads is dropped from the window
  * (it is placed by rank) rather than shown twice. Such a race can make that one response's total
  * count that call twice, and a page after the first start one row off; the next read is exact.
  */
