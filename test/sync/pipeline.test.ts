@@ -1,7 +1,8 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
+import type { SyncRun } from '../../src/db/sync-log.js'
 import type { RequestRecord } from '../../src/emulator/faults.js'
 import type { RunningEmulator } from '../helpers/emulator.js'
-import { listQueries, newestIds, rowCount, storedIds, syncSetup } from './helpers.js'
+import { listQueries, newestIds, rowCount, storedIds, syncSetup, type SyncSetup } from './helpers.js'
 
 // The walk's pipeline, seen from the emulator: detail requests of the next page fill the slots
 // the current page leaves, the next page is listed while details are in flight, and commits
@@ -21,6 +22,21 @@ function idOf (r: RequestRecord): string {
 function nothingInFlight (emu: RunningEmulator): boolean {
   const now = emu.emulator.stats.snapshot().inFlight
   return now.list === 0 && now.detail === 0
+}
+
+/**
+ * The next backfill continues `stopped` from its checkpoint and ends with every call in `ids`
+ * stored exactly once, `remaining` of them by itself.
+ */
+async function resumesToTheEnd (t: Test, setup: SyncSetup, stopped: SyncRun, firstLists: number, ids: string[], remaining: number): Promise<void> {
+  const resumed = await (await setup.engine.startBackfill()).done
+  t.equal(resumed.status, 'success')
+  t.match(resumed.detail, { resumedFrom: stopped.id })
+  t.equal(listQueries(setup.emu)[firstLists]?.get('cursor'), stopped.checkpointCursor, 'it starts at the checkpoint')
+  t.equal(resumed.recordsSynced, remaining)
+  const stored = await storedIds(setup.db)
+  t.equal(stored.length, ids.length, 'every call stored exactly once')
+  t.same(stored.sort(), [...ids].sort())
 }
 
 t.test('detail requests run across page boundaries at the configured concurrency, never above it', async (t) => {
@@ -58,7 +74,8 @@ t.test('detail requests run across page boundaries at the configured concurrency
 })
 
 t.test('a 401 on a detail of page 3: pages 1-2 committed with page 2\'s checkpoint, nothing after; the next backfill resumes there', async (t) => {
-  const { emu, db, engine } = await syncSetup(t, { emulator: { count: 50 }, settings: { pageSize: PAGE, detailConcurrency: 4 } })
+  const setup = await syncSetup(t, { emulator: { count: 50 }, settings: { pageSize: PAGE, detailConcurrency: 4 } })
+  const { emu, db, engine } = setup
   emu.emulator.latency.detail = 10
   const ids = newestIds(emu, 50)
   // Answered late, so that page 4 is listed and fetched in full before page 3 fails: complete
@@ -76,18 +93,12 @@ t.test('a 401 on a detail of page 3: pages 1-2 committed with page 2\'s checkpoi
   const page4Fetched = detailRequests(emu).filter((r) => ids.slice(30, 40).includes(idOf(r)) && r.status === 200)
   t.equal(page4Fetched.length, 10, 'page 4 was fetched in full meanwhile (and still not committed)')
 
-  const resumed = await (await engine.startBackfill()).done
-  t.equal(resumed.status, 'success')
-  t.match(resumed.detail, { resumedFrom: failed.id })
-  t.equal(listQueries(emu)[firstLists.length]?.get('cursor'), failed.checkpointCursor, 'it starts at the checkpoint')
-  t.equal(resumed.recordsSynced, 30)
-  const stored = await storedIds(db)
-  t.equal(stored.length, 50, 'every call stored exactly once')
-  t.same(stored.sort(), [...ids].sort())
+  await resumesToTheEnd(t, setup, failed, firstLists.length, ids, 30)
 })
 
 t.test('an abort while details are in flight: no commit after it, the run ends failed and resumable', async (t) => {
-  const { emu, db, engine } = await syncSetup(t, { emulator: { count: 60 }, settings: { pageSize: PAGE, detailConcurrency: 3 } })
+  const setup = await syncSetup(t, { emulator: { count: 60 }, settings: { pageSize: PAGE, detailConcurrency: 3 } })
+  const { emu, db, engine } = setup
   emu.emulator.latency.detail = 10
   const ids = newestIds(emu, 60)
   const stop = new AbortController()
@@ -107,14 +118,7 @@ t.test('an abort while details are in flight: no commit after it, the run ends f
   const firstLists = listQueries(emu)
   t.equal(first.checkpointCursor, firstLists[1]?.get('cursor'), 'the checkpoint is where page 2 starts')
 
-  const resumed = await (await engine.startBackfill()).done
-  t.equal(resumed.status, 'success')
-  t.match(resumed.detail, { resumedFrom: first.id })
-  t.equal(listQueries(emu)[firstLists.length]?.get('cursor'), first.checkpointCursor, 'it starts at the checkpoint')
-  t.equal(resumed.recordsSynced, 50)
-  const stored = await storedIds(db)
-  t.equal(stored.length, 60, 'every call stored exactly once')
-  t.same(stored.sort(), [...ids].sort())
+  await resumesToTheEnd(t, setup, first, firstLists.length, ids, 50)
 })
 
 t.test('the sync log\'s counters equal the rows stored, with per-call failures on several pages', async (t) => {
