@@ -109,7 +109,8 @@ function toRow (call: CallRecord, now: string): Row {
     call_type: fit(call.callType, 50),
     started_at: call.startedAt == null ? null : toDbTime(call.startedAt),
     ended_at: call.endedAt == null ? null : toDbTime(call.endedAt),
-    duration_seconds: call.durationSeconds ?? null,
+    // Whole seconds, as the column holds them (SQLite would keep a fraction MySQL rounds away).
+    duration_seconds: call.durationSeconds == null ? null : Math.round(call.durationSeconds),
     transcript: json(call.transcript),
     analysis: json(call.analysis),
     // TEXT holds 65,535 bytes: 16,383 characters of up to four bytes each.
@@ -260,26 +261,38 @@ export function createCallRepository (db: Knex | Knex.Transaction, opts: { timeZ
     })
   }
 
+  interface StoredState { status: CallStatus, duration: number, day: string }
+
   async function upsertOnce (trx: Knex.Transaction, calls: CallRecord[]): Promise<UpsertResult> {
     // Serialise writers on the counter rows so the before/after snapshots below are exact.
     if (mysql) await trx(COUNTERS_TABLE).select('status').orderBy('status').forUpdate()
     const ids = [...new Set(calls.map((c) => c.conversationId))]
-    const snapshot = async (): Promise<Map<string, { status: CallStatus, duration: number, day: string }>> => {
-      const rows = await trx(CALLS_TABLE).select('conversation_id', 'status', 'duration_seconds', 'started_at').whereIn('conversation_id', ids) as Row[]
+    const snapshot = async (of: string[]): Promise<Map<string, StoredState>> => {
+      const rows = await trx(CALLS_TABLE).select('conversation_id', 'status', 'duration_seconds', 'started_at').whereIn('conversation_id', of) as Row[]
       return new Map(rows.map((r) => [r.conversation_id as string, {
         status: r.status as CallStatus,
         duration: Number(r.duration_seconds ?? 0),
         day: dayOf(r.started_at as string | null)
       }]))
     }
-    const before = await snapshot()
+    const before = await snapshot(ids)
     const now = toDbTime(new Date())
+    const rows = calls.map((c) => toRow(c, now))
     const merge = mergeAssignments(trx as unknown as Knex)
-    for (let i = 0; i < calls.length; i += UPSERT_CHUNK) {
-      const rows = calls.slice(i, i + UPSERT_CHUNK).map((c) => toRow(c, now))
-      await trx(CALLS_TABLE).insert(rows).onConflict('conversation_id').merge(merge)
+    for (let i = 0; i < rows.length; i += UPSERT_CHUNK) {
+      await trx(CALLS_TABLE).insert(rows.slice(i, i + UPSERT_CHUNK)).onConflict('conversation_id').merge(merge)
     }
-    const after = await snapshot()
+    // A call that was not stored and comes once is stored exactly as written (the lock above, or
+    // SQLite's single writer, keeps anyone else from inserting it meanwhile): only the merged
+    // ones are read back. A webhook for a new call saves a round trip.
+    const times = new Map<string, number>()
+    for (const row of rows) times.set(row.conversation_id as string, (times.get(row.conversation_id as string) ?? 0) + 1)
+    const merged = ids.filter((id) => before.has(id) || (times.get(id) ?? 0) > 1)
+    const after = merged.length === 0 ? new Map<string, StoredState>() : await snapshot(merged)
+    for (const row of rows) {
+      const id = row.conversation_id as string
+      if (!after.has(id)) after.set(id, { status: row.status as CallStatus, duration: Number(row.duration_seconds ?? 0), day: dayOf(row.started_at as string | null) })
+    }
 
     const delta = new Map<CallStatus, { calls: number, duration: number }>()
     const add = (status: CallStatus, calls: number, duration: number): void => {
@@ -305,9 +318,11 @@ export function createCallRepository (db: Knex | Knex.Transaction, opts: { timeZ
       await trx(COUNTERS_TABLE).where({ status })
         .update({ calls: trx.raw('calls + ?', [d.calls]), duration_seconds: trx.raw('duration_seconds + ?', [d.duration]) })
     }
-    // Sorted, so concurrent writers (already serialised above on MySQL) touch rows in one order.
-    for (const [day, n] of [...days].filter(([, n]) => n !== 0).sort(([a], [b]) => a.localeCompare(b))) {
-      await trx(DAY_COUNTS_TABLE).insert({ day, calls: n }).onConflict('day').merge({ calls: trx.raw(mysql ? 'calls + VALUES(calls)' : 'calls + excluded.calls') })
+    // One statement for all the days; sorted, so concurrent writers (already serialised above on
+    // MySQL) touch rows in one order.
+    const dayRows = [...days].filter(([, n]) => n !== 0).sort(([a], [b]) => a.localeCompare(b)).map(([day, n]) => ({ day, calls: n }))
+    if (dayRows.length > 0) {
+      await trx(DAY_COUNTS_TABLE).insert(dayRows).onConflict('day').merge({ calls: trx.raw(mysql ? 'calls + VALUES(calls)' : 'calls + excluded.calls') })
     }
     return { inserted: after.size - before.size, updated: before.size }
   }

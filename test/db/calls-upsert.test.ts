@@ -133,6 +133,46 @@ t.test('upsert merge rules', async (t) => {
     t.same(await calls.stats(), stats, 'a recount finds nothing to repair')
   })
 
+  t.test('a batch of new, stored and repeated calls keeps counters and day counts exact; only merged calls are read back', async (t) => {
+    await calls.upsertMany([call('conv_mix_old', { status: 'in_progress', durationSeconds: 10, startedAt: new Date('2025-10-27T23:59:59Z') })])
+    const statements: string[] = []
+    const listener = (q: { sql: string }): void => { statements.push(q.sql) }
+    db.knex.on('query', listener)
+    await calls.upsertMany([
+      call('conv_mix_new_a', { durationSeconds: 30.6 }),
+      // Stored in progress: it moves to done, to another day, with a new duration.
+      call('conv_mix_old', { status: 'done', durationSeconds: 95, startedAt: new Date('2025-10-28T00:00:01Z') }),
+      // New and twice in the batch: the second merges into the first.
+      call('conv_mix_twice', { status: 'in_progress', durationSeconds: 5, startedAt: new Date('2025-10-26T10:00:00Z') }),
+      call('conv_mix_twice', { status: 'failed', durationSeconds: 7 })
+    ])
+    db.knex.off('query', listener)
+    const reads = statements.filter((q) => /^select [`"]?conversation_id[`"]?, [`"]?status[`"]?/i.test(q.trim()))
+    t.equal(reads.length, 2, 'one read before, one read back')
+    t.equal((reads[1]?.match(/\?/g) ?? []).length, 2, 'read back: the stored call and the repeated one only')
+
+    const stats = await calls.stats()
+    const days = async (): Promise<unknown> => await db.knex('elevenlabs_call_day_counts').select('day', 'calls').where('calls', '>', 0).orderBy('day')
+    const dayCounts = await days()
+    const stored = await calls.get('conv_mix_new_a')
+    t.equal(stored?.durationSeconds, 31, 'whole seconds, on every database')
+    await calls.recount()
+    t.same(await calls.stats(), stats, 'the counters equal a recount')
+    t.same(await days(), dayCounts, 'the day counts equal a recount')
+
+    statements.length = 0
+    db.knex.on('query', listener)
+    await calls.upsertMany([call('conv_mix_new_b'), call('conv_mix_new_c')])
+    db.knex.off('query', listener)
+    t.equal(statements.filter((q) => /^select [`"]?conversation_id[`"]?, [`"]?status[`"]?/i.test(q.trim())).length, 1, 'new calls only: nothing read back')
+    const incremental = await calls.stats()
+    const incrementalDays = await days()
+    t.equal(incremental.total, stats.total + 2, 'they are counted')
+    await calls.recount()
+    t.same(await calls.stats(), incremental, 'exactly')
+    t.same(await days(), incrementalDays, 'and on their day')
+  })
+
   t.test('concurrent upserts of the same new calls count each call once', async (t) => {
     const before = await calls.stats()
     const batch = Array.from({ length: 20 }, (_, i) => call(`conv_par_${i}`, { status: 'in_progress', durationSeconds: 5 }))
