@@ -1,8 +1,8 @@
 import type { Knex } from 'knex'
-import { isMysql, isRetryableWriteError } from './knex.js'
+import { isMysql, transactionWithRetry } from './knex.js'
 import { dayRangeUtc, fromDbTime, toDbTime } from './time.js'
 import { planSearch, prefixEnd, reversedDigits } from './search.js'
-import { CALL_STATUSES, MAX_CONVERSATION_ID_LENGTH, STATUS_RANK, isFinalStatus, type CallCursor, type CallFilter, type CallRecord, type CallStatus, type StoredCall, type TranscriptTurn } from './types.js'
+import { CALL_STATUSES, MAX_CONVERSATION_ID_LENGTH, STATUS_RANK, isComplete, isFinalStatus, type CallCursor, type CallFilter, type CallRecord, type CallStatus, type StoredCall, type TranscriptTurn } from './types.js'
 
 export const CALLS_TABLE = 'elevenlabs_calls'
 export const COUNTERS_TABLE = 'elevenlabs_call_counters'
@@ -23,6 +23,9 @@ const LIST_COLUMNS = [
   'summary', 'metadata', 'end_reason', 'recording_url', 'has_audio', 'synced_from_api', 'last_synced_at',
   'created_at', 'updated_at'
 ] as const
+
+// Whether a row has a transcript, without reading the heavy column out.
+const HAS_TRANSCRIPT = `CASE WHEN ${CALLS_TABLE}.transcript IS NULL THEN 0 ELSE 1 END AS has_transcript`
 
 // Columns an upsert merges with the "forward only, never erase" rule. status goes last: MySQL
 // evaluates ON DUPLICATE KEY UPDATE assignments in order, and the others compare against the
@@ -266,7 +269,17 @@ export function createCallRepository (db: Knex | Knex.Transaction, opts: { timeZ
   async function upsertOnce (trx: Knex.Transaction, calls: CallRecord[]): Promise<UpsertResult> {
     // Serialise writers on the counter rows so the before/after snapshots below are exact.
     if (mysql) await trx(COUNTERS_TABLE).select('status').orderBy('status').forUpdate()
-    const ids = [...new Set(calls.map((c) => c.conversationId))]
+    const ids: string[] = []
+    const repeated = new Set<string>()
+    const seen = new Set<string>()
+    for (const { conversationId: id } of calls) {
+      if (seen.has(id)) {
+        repeated.add(id)
+      } else {
+        seen.add(id)
+        ids.push(id)
+      }
+    }
     const snapshot = async (of: string[]): Promise<Map<string, StoredState>> => {
       const rows = await trx(CALLS_TABLE).select('conversation_id', 'status', 'duration_seconds', 'started_at').whereIn('conversation_id', of) as Row[]
       return new Map(rows.map((r) => [r.conversation_id as string, {
@@ -285,9 +298,7 @@ export function createCallRepository (db: Knex | Knex.Transaction, opts: { timeZ
     // A call that was not stored and comes once is stored exactly as written (the lock above, or
     // SQLite's single writer, keeps anyone else from inserting it meanwhile): only the merged
     // ones are read back. A webhook for a new call saves a round trip.
-    const times = new Map<string, number>()
-    for (const row of rows) times.set(row.conversation_id as string, (times.get(row.conversation_id as string) ?? 0) + 1)
-    const merged = ids.filter((id) => before.has(id) || (times.get(id) ?? 0) > 1)
+    const merged = ids.filter((id) => before.has(id) || repeated.has(id))
     const after = merged.length === 0 ? new Map<string, StoredState>() : await snapshot(merged)
     for (const row of rows) {
       const id = row.conversation_id as string
@@ -387,14 +398,7 @@ export function createCallRepository (db: Knex | Knex.Transaction, opts: { timeZ
     async upsertMany (calls: CallRecord[]): Promise<UpsertResult> {
       if (calls.length === 0) return { inserted: 0, updated: 0 }
       if ((db as Knex.Transaction).isTransaction === true) return await upsertOnce(db as Knex.Transaction, calls)
-      for (let attempt = 1; ; attempt++) {
-        try {
-          return await (db as Knex).transaction(async (trx) => await upsertOnce(trx, calls))
-        } catch (err) {
-          if (attempt >= 5 || !isRetryableWriteError(err)) throw err
-          await new Promise((resolve) => setTimeout(resolve, 5 * attempt + Math.random() * 20))
-        }
-      }
+      return await transactionWithRetry(db as Knex, async (trx) => await upsertOnce(trx, calls), { attempts: 5, backoffMs: 5 })
     },
 
     async upsert (call: CallRecord): Promise<UpsertResult> {
@@ -402,7 +406,7 @@ export function createCallRepository (db: Knex | Knex.Transaction, opts: { timeZ
     },
 
     async get (conversationId: string): Promise<StoredCall | null> {
-      const row = await db(CALLS_TABLE).select(...LIST_COLUMNS, db.raw('CASE WHEN transcript IS NULL THEN 0 ELSE 1 END AS has_transcript'))
+      const row = await db(CALLS_TABLE).select(...LIST_COLUMNS, db.raw(HAS_TRANSCRIPT))
         .where({ conversation_id: conversationId }).first() as Row | undefined
       return row === undefined ? null : rowToCall(row)
     },
@@ -410,7 +414,7 @@ export function createCallRepository (db: Knex | Knex.Transaction, opts: { timeZ
     /** Calls by id, in no particular order (the caller keys them). */
     async getMany (conversationIds: readonly string[]): Promise<StoredCall[]> {
       if (conversationIds.length === 0) return []
-      const rows = await db(CALLS_TABLE).select(...LIST_COLUMNS, db.raw('CASE WHEN transcript IS NULL THEN 0 ELSE 1 END AS has_transcript'))
+      const rows = await db(CALLS_TABLE).select(...LIST_COLUMNS, db.raw(HAS_TRANSCRIPT))
         .whereIn('conversation_id', [...conversationIds]) as Row[]
       return rows.map(rowToCall)
     },
@@ -479,9 +483,9 @@ export function createCallRepository (db: Knex | Knex.Transaction, opts: { timeZ
     async matchingIds (conversationIds: readonly string[], filter?: CallFilter): Promise<Map<string, { complete: boolean }>> {
       if (conversationIds.length === 0) return new Map()
       const rows = await filtered(db, filter)
-        .select(`${CALLS_TABLE}.conversation_id`, `${CALLS_TABLE}.status`, db.raw(`CASE WHEN ${CALLS_TABLE}.transcript IS NULL THEN 0 ELSE 1 END AS has_transcript`))
+        .select(`${CALLS_TABLE}.conversation_id`, `${CALLS_TABLE}.status`, db.raw(HAS_TRANSCRIPT))
         .whereIn(`${CALLS_TABLE}.conversation_id`, [...conversationIds]) as Row[]
-      return new Map(rows.map((r) => [r.conversation_id as string, { complete: isFinalStatus(r.status as CallStatus) && Number(r.has_transcript) === 1 }]))
+      return new Map(rows.map((r) => [r.conversation_id as string, { complete: isComplete(r.status as CallStatus, Number(r.has_transcript) === 1) }]))
     },
 
     async stats (): Promise<CallStats> {

@@ -90,3 +90,18 @@ export function isRetryableWriteError (err: unknown): boolean {
   const code = (err as { code?: string } | null)?.code
   return code === 'ER_LOCK_DEADLOCK' || code === 'ER_LOCK_WAIT_TIMEOUT' || code === 'SQLITE_BUSY'
 }
+
+/**
+ * Runs `work` in a transaction, and again from the start when it loses a race to a concurrent
+ * writer (see isRetryableWriteError), up to `attempts` times in all, with a growing jittered pause.
+ */
+export async function transactionWithRetry<T> (knex: Knex, work: (trx: Knex.Transaction) => Promise<T>, opts: { attempts: number, backoffMs: number }): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await knex.transaction(work)
+    } catch (err) {
+      if (attempt >= opts.attempts || !isRetryableWriteError(err)) throw err
+      await new Promise((resolve) => setTimeout(resolve, opts.backoffMs * attempt + Math.random() * opts.backoffMs * 4))
+    }
+  }
+}

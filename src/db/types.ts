@@ -20,6 +20,11 @@ export function isFinalStatus (status: CallStatus): boolean {
   return status === 'done' || status === 'failed'
 }
 
+/** Stored final with its transcript: nothing the API could add to it. */
+export function isComplete (status: CallStatus, hasTranscript: boolean): boolean {
+  return isFinalStatus(status) && hasTranscript
+}
+
 export interface TranscriptTurn {
   role: string
   message: string | null

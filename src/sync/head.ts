@@ -1,4 +1,4 @@
-import { isFinalStatus, type CallRecord, type StoredCall } from '../db/types.js'
+import { isComplete, type CallRecord, type StoredCall } from '../db/types.js'
 import type { Conversation, ElevenLabsClient } from '../elevenlabs/types.js'
 import type { Stores, SyncDeps } from './context.js'
 import { SyncUnavailableError, describeError } from './errors.js'
@@ -42,7 +42,7 @@ export function createLiveHead (deps: SyncDeps, stores: Stores): LiveHeadControl
     // A call stored final with its transcript cannot change any more: no detail request for it.
     const complete = (id: string): boolean => {
       const s = stored.get(id)
-      return s !== undefined && isFinalStatus(s.status) && s.hasTranscript
+      return s !== undefined && isComplete(s.status, s.hasTranscript)
     }
     const wanted = summaries.map((s) => s.conversation_id).filter((id) => !complete(id))
     const details = new Map<string, Conversation>()

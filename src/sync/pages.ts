@@ -1,6 +1,6 @@
 import type { Knex } from 'knex'
 import { createCallRepository } from '../db/calls.js'
-import { isRetryableWriteError } from '../db/knex.js'
+import { transactionWithRetry } from '../db/knex.js'
 import { createSyncLogRepository, type SyncRunPatch } from '../db/sync-log.js'
 import type { CallRecord } from '../db/types.js'
 import { callFromConversation, callFromSummary } from '../elevenlabs/mapping.js'
@@ -45,16 +45,8 @@ export function recordFor (summary: ConversationSummary, detail: Conversation | 
  * writer of the same rows) are retried whole.
  */
 export async function commitPage (knex: Knex, timeZone: string, records: CallRecord[], runId: number, patch: SyncRunPatch): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await knex.transaction(async (trx) => {
-        await createCallRepository(trx, { timeZone }).upsertMany(records)
-        await createSyncLogRepository(trx).update(runId, patch)
-      })
-      return
-    } catch (err) {
-      if (attempt >= 5 || !isRetryableWriteError(err)) throw err
-      await new Promise((resolve) => setTimeout(resolve, 10 * attempt + Math.random() * 40))
-    }
-  }
+  await transactionWithRetry(knex, async (trx) => {
+    await createCallRepository(trx, { timeZone }).upsertMany(records)
+    await createSyncLogRepository(trx).update(runId, patch)
+  }, { attempts: 5, backoffMs: 10 })
 }

@@ -86,12 +86,13 @@ async function * newestPages (deps: SyncDeps, ctx: RunContext, limit: number): A
   }
 }
 
-/** The backfill run this one should continue, if the last one stopped before the end. */
+/**
+ * The backfill run this one should continue, if the last one stopped before the end (a run
+ * followed by a successful one is not offered: latestResumable checks).
+ */
 async function resumable (stores: Stores): Promise<{ id: number, cursor: string } | null> {
   const run = await stores.syncLog.latestResumable(BACKFILL_TRIGGER)
   if (run === null || run.checkpointCursor === null) return null
-  const finished = await stores.syncLog.latestCompleted(BACKFILL_TRIGGER)
-  if (finished !== null && finished.id > run.id) return null
   return { id: run.id, cursor: run.checkpointCursor }
 }
 

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex'
 import { createCallRepository } from '../db/calls.js'
-import { isRetryableWriteError } from '../db/knex.js'
+import { transactionWithRetry } from '../db/knex.js'
 import { createSyncLogRepository } from '../db/sync-log.js'
 import type { CallRecord } from '../db/types.js'
 import { WebhookError } from './errors.js'
@@ -64,21 +64,13 @@ export function createDeliveryWriter (knex: Knex, opts: { timeZone: string, maxB
   let flushing = false
 
   async function storeTogether (items: Delivery[]): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await knex.transaction(async (trx) => {
-          const calls = createCallRepository(trx, { timeZone: opts.timeZone })
-          for (const wave of waves(items)) await calls.upsertMany(wave)
-          await createSyncLogRepository(trx).recordMany(items.map((d) => ({
-            syncType: 'webhook', trigger: d.type, status: 'success', recordsSynced: 1, completed: true, detail: d.detail
-          })))
-        })
-        return
-      } catch (err) {
-        if (attempt >= STORE_ATTEMPTS || !isRetryableWriteError(err)) throw err
-        await new Promise((resolve) => setTimeout(resolve, 5 * attempt + Math.random() * 20))
-      }
-    }
+    await transactionWithRetry(knex, async (trx) => {
+      const calls = createCallRepository(trx, { timeZone: opts.timeZone })
+      for (const wave of waves(items)) await calls.upsertMany(wave)
+      await createSyncLogRepository(trx).recordMany(items.map((d) => ({
+        syncType: 'webhook', trigger: d.type, status: 'success', recordsSynced: 1, completed: true, detail: d.detail
+      })))
+    }, { attempts: STORE_ATTEMPTS, backoffMs: 5 })
   }
 
   function unavailable (err: unknown): WebhookError {
